@@ -1,0 +1,1 @@
+//! The registry (placeholder while it is written).
