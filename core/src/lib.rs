@@ -24,4 +24,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod model;
 
 #[cfg(feature = "native")]
+pub mod datastore;
+#[cfg(feature = "native")]
 pub mod registry;
+
+#[cfg(feature = "native")]
+pub mod export;

@@ -1,0 +1,163 @@
+//! A personal data repository: the Butler-like facade over one [`SqliteRegistry`] and one
+//! [`FileDatastore`], with the operations the CLI and servers use (`put`, `get`, `ingest`,
+//! `retrieve`, `prune`, `export`, `import`).
+//!
+//! On disk a repository is a directory holding `satellite.yaml` (its configuration),
+//! `registry.sqlite3` and the artifacts, laid out by the Python Butler's file templates
+//! directly under the root. Every operation that writes registers everything or nothing: the
+//! registry transaction and the datastore's [`Journal`] are committed or rolled back together.
+
+mod config;
+mod ops;
+mod progress;
+
+use std::path::{Path, PathBuf};
+
+use crate::datastore::{FileDatastore, FileTemplates, Journal};
+use crate::model::DimensionUniverse;
+use crate::registry::{RegistryError, SqliteRegistry};
+
+pub use config::{RepoConfig, CONFIG_FILE, REGISTRY_FILE};
+pub use ops::{ImportOptions, IngestFile, IngestOptions, PruneMode, RetrieveOptions};
+pub use progress::{NoProgress, Progress};
+
+/// Why a repository operation failed. The repository is unchanged when one is returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RepoError {
+    /// A registry rule was broken.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A datastore failure (file missing, collision, unreadable).
+    #[error(transparent)]
+    Datastore(#[from] crate::datastore::DatastoreError),
+    /// A model rule was broken.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+    /// An export file could not be read or written.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    /// The directory is not a repository, or its configuration is damaged.
+    #[error("`{path}` is not a usable repository: {reason}")]
+    NotARepository {
+        /// The directory.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The operation cannot run as asked.
+    #[error("{0}")]
+    Invalid(String),
+    /// A file-system failure outside the datastore.
+    #[error("{what} `{}`: {source}", path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An open repository.
+#[derive(Debug)]
+pub struct Repository {
+    root: PathBuf,
+    config: RepoConfig,
+    registry: SqliteRegistry,
+    datastore: FileDatastore,
+    templates: FileTemplates,
+}
+
+impl Repository {
+    /// Creates a new repository at `root` (which must not exist or be an empty directory).
+    ///
+    /// # Errors
+    /// [`RepoError::Invalid`] when `root` holds files, I/O and registry errors.
+    pub fn create(root: &Path, universe: &DimensionUniverse, config: RepoConfig) -> Result<Self, RepoError> {
+        if root.exists() {
+            let mut entries = std::fs::read_dir(root).map_err(|source| RepoError::Io { what: "cannot read", path: root.to_owned(), source })?;
+            if entries.next().is_some() {
+                return Err(RepoError::Invalid(format!(
+                    "`{}` already exists and is not empty; choose a new directory for the repository",
+                    root.display()
+                )));
+            }
+        }
+        std::fs::create_dir_all(root).map_err(|source| RepoError::Io { what: "cannot create", path: root.to_owned(), source })?;
+        let result = (|| {
+            let registry = SqliteRegistry::create(&root.join(REGISTRY_FILE), universe)?;
+            config.write(root)?;
+            Ok::<_, RepoError>(registry)
+        })();
+        match result {
+            Ok(registry) => Ok(Self::assemble(root, config, registry)),
+            Err(e) => {
+                // Leave nothing half-made behind.
+                let _ = std::fs::remove_file(root.join(REGISTRY_FILE));
+                let _ = std::fs::remove_file(root.join(CONFIG_FILE));
+                Err(e)
+            }
+        }
+    }
+
+    /// Opens an existing repository.
+    ///
+    /// # Errors
+    /// [`RepoError::NotARepository`] with the reason (no config, corrupt config, corrupt registry).
+    pub fn open(root: &Path) -> Result<Self, RepoError> {
+        let config = RepoConfig::read(root)?;
+        let registry = SqliteRegistry::open(&root.join(REGISTRY_FILE)).map_err(|e| match e {
+            RegistryError::Corrupt(reason) => RepoError::NotARepository { path: root.to_owned(), reason },
+            other => other.into(),
+        })?;
+        Ok(Self::assemble(root, config, registry))
+    }
+
+    fn assemble(root: &Path, config: RepoConfig, registry: SqliteRegistry) -> Self {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+        Self { datastore: FileDatastore::new(&root), templates: FileTemplates::defaults(), root, config, registry }
+    }
+
+    /// The repository directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RepoConfig {
+        &self.config
+    }
+
+    /// The registry, for queries and collection management.
+    pub fn registry(&self) -> &SqliteRegistry {
+        &self.registry
+    }
+
+    /// The datastore.
+    pub fn datastore(&self) -> &FileDatastore {
+        &self.datastore
+    }
+
+    /// The dimension universe.
+    pub fn universe(&self) -> &DimensionUniverse {
+        self.registry.universe()
+    }
+
+    /// Runs `f` with a registry transaction and a datastore journal: both commit, or both roll back.
+    fn write<T>(&self, f: impl FnOnce(&mut Journal) -> Result<T, RepoError>) -> Result<T, RepoError> {
+        let mut journal = Journal::default();
+        match self.registry.transaction(|| f(&mut journal)) {
+            Ok(v) => {
+                journal.commit();
+                Ok(v)
+            }
+            Err(e) => {
+                journal.rollback();
+                Err(e)
+            }
+        }
+    }
+}
