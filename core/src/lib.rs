@@ -30,3 +30,5 @@ pub mod registry;
 
 #[cfg(feature = "native")]
 pub mod export;
+#[cfg(feature = "native")]
+pub mod repository;

@@ -11,71 +11,16 @@
 //! inside the root in place and links (hard, else symbolic) files outside it, and checksums
 //! are blake2b-512 hex digests.
 
-use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
-use std::str::FromStr;
 
 use blake2::{Blake2b512, Digest};
 use serde::{Deserialize, Serialize};
 
 use super::journal::move_file;
-use super::{DatastoreError, Journal};
-
-/// How [`FileDatastore::ingest`] brings a file into the datastore.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TransferMode {
-    /// Record files inside the root in place; link files outside it (as `link`).
-    Auto,
-    /// Copy into the datastore.
-    Copy,
-    /// Move into the datastore.
-    Move,
-    /// Hard link, falling back to an absolute symbolic link.
-    Link,
-    /// Hard link only.
-    Hardlink,
-    /// Absolute symbolic link.
-    Symlink,
-    /// Relative symbolic link.
-    Relsymlink,
-    /// Record the file's absolute `file://` URI; the file is never touched or deleted.
-    Direct,
-}
-
-impl TransferMode {
-    /// Every mode, in the order the CLI lists them.
-    pub const ALL: [Self; 8] =
-        [Self::Auto, Self::Copy, Self::Move, Self::Link, Self::Hardlink, Self::Symlink, Self::Relsymlink, Self::Direct];
-
-    /// The lower-case name the Python Butler uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Copy => "copy",
-            Self::Move => "move",
-            Self::Link => "link",
-            Self::Hardlink => "hardlink",
-            Self::Symlink => "symlink",
-            Self::Relsymlink => "relsymlink",
-            Self::Direct => "direct",
-        }
-    }
-}
-
-impl fmt::Display for TransferMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TransferMode {
-    type Err = DatastoreError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| DatastoreError::InvalidTransferMode(s.to_owned()))
-    }
-}
+use super::uri::{file_uri, path_of_file_uri};
+use super::{DatastoreError, Journal, TransferMode};
 
 /// What the datastore knows about one artifact (a row of `file_datastore_records`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,10 +129,15 @@ impl FileDatastore {
         mode: TransferMode,
         want_checksum: bool,
     ) -> Result<(String, i64, Option<String>), DatastoreError> {
-        let missing = |e| DatastoreError::SourceMissing { path: source.to_owned(), source: e };
+        let missing = |e| DatastoreError::SourceMissing {
+            path: source.to_owned(),
+            source: e,
+        };
         let metadata = fs::metadata(source).map_err(missing)?;
         if !metadata.is_file() {
-            return Err(DatastoreError::SourceNotFile { path: source.to_owned() });
+            return Err(DatastoreError::SourceNotFile {
+                path: source.to_owned(),
+            });
         }
         File::open(source).map_err(missing)?;
         let (recorded, artifact) = match mode {
@@ -204,10 +154,18 @@ impl FileDatastore {
             TransferMode::Link => self.transfer(journal, source, dest_rel, FileOp::Link)?,
             TransferMode::Hardlink => self.transfer(journal, source, dest_rel, FileOp::Hardlink)?,
             TransferMode::Symlink => self.transfer(journal, source, dest_rel, FileOp::Symlink)?,
-            TransferMode::Relsymlink => self.transfer(journal, source, dest_rel, FileOp::Relsymlink)?,
+            TransferMode::Relsymlink => {
+                self.transfer(journal, source, dest_rel, FileOp::Relsymlink)?
+            }
         };
-        let size = fs::metadata(&artifact).map_err(DatastoreError::io("read the size of", &artifact))?.len();
-        let checksum = if want_checksum { Some(checksum_file(&artifact)?) } else { None };
+        let size = fs::metadata(&artifact)
+            .map_err(DatastoreError::io("read the size of", &artifact))?
+            .len();
+        let checksum = if want_checksum {
+            Some(checksum_file(&artifact)?)
+        } else {
+            None
+        };
         Ok((recorded, to_i64(size), checksum))
     }
 
@@ -265,7 +223,9 @@ impl FileDatastore {
             return path_of_file_uri(&info.path);
         }
         if info.path.contains("://") {
-            return Err(DatastoreError::UnsupportedUri { uri: info.path.clone() });
+            return Err(DatastoreError::UnsupportedUri {
+                uri: info.path.clone(),
+            });
         }
         if Path::new(&info.path).is_absolute() {
             return Ok(PathBuf::from(&info.path));
@@ -283,7 +243,11 @@ impl FileDatastore {
     /// # Errors
     /// [`DatastoreError::UnsafePath`] for a recorded path that leaves the root,
     /// [`DatastoreError::Io`] when an immediate deletion fails (a missing file is not an error).
-    pub fn remove(&self, journal: Option<&mut Journal>, info: &StoredFileInfo) -> Result<bool, DatastoreError> {
+    pub fn remove(
+        &self,
+        journal: Option<&mut Journal>,
+        info: &StoredFileInfo,
+    ) -> Result<bool, DatastoreError> {
         if info.is_external() {
             tracing::debug!(path = %info.path, "leaving a referenced artifact in place");
             return Ok(false);
@@ -293,7 +257,11 @@ impl FileDatastore {
             Some(journal) => journal.delete_on_commit(path),
             None => match fs::remove_file(&path) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    return Err(DatastoreError::Io { action: "delete", path, source: e });
+                    return Err(DatastoreError::Io {
+                        action: "delete",
+                        path,
+                        source: e,
+                    });
                 }
                 _ => {}
             },
@@ -316,14 +284,20 @@ impl FileDatastore {
     ) -> Result<PathBuf, DatastoreError> {
         let source = self.absolute_path(info)?;
         fs::metadata(&source).map_err(|e| missing_or(e, &source, "read"))?;
-        let relative: PathBuf = match (options.preserve_path, info.is_external()) {
-            (true, false) => PathBuf::from(self.resolve(&info.path)?.1),
-            (true, true) => source.components().filter(|c| matches!(c, Component::Normal(_))).collect(),
-            (false, _) => source.file_name().map(PathBuf::from).ok_or_else(|| DatastoreError::UnsafePath {
-                path: info.path.clone(),
-                reason: "it has no file name",
-            })?,
-        };
+        let relative: PathBuf =
+            match (options.preserve_path, info.is_external()) {
+                (true, false) => PathBuf::from(self.resolve(&info.path)?.1),
+                (true, true) => source
+                    .components()
+                    .filter(|c| matches!(c, Component::Normal(_)))
+                    .collect(),
+                (false, _) => source.file_name().map(PathBuf::from).ok_or_else(|| {
+                    DatastoreError::UnsafePath {
+                        path: info.path.clone(),
+                        reason: "it has no file name",
+                    }
+                })?,
+            };
         let target = dest_dir.join(relative);
         let dir = parent_of(&target);
         fs::create_dir_all(dir).map_err(DatastoreError::io("create directory", dir))?;
@@ -338,16 +312,30 @@ impl FileDatastore {
         }
         if !options.clobber {
             // Reserve the name so that a concurrent retrieve cannot be overwritten.
-            OpenOptions::new().write(true).create_new(true).open(&target).map_err(|e| match e.kind() {
-                io::ErrorKind::AlreadyExists => DatastoreError::RetrieveExists { path: target.clone() },
-                _ => DatastoreError::Io { action: "create", path: target.clone(), source: e },
-            })?;
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&target)
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::AlreadyExists => DatastoreError::RetrieveExists {
+                        path: target.clone(),
+                    },
+                    _ => DatastoreError::Io {
+                        action: "create",
+                        path: target.clone(),
+                        source: e,
+                    },
+                })?;
         }
         if let Err(e) = fs::copy(&source, &target) {
             if !options.clobber {
                 let _ = fs::remove_file(&target);
             }
-            return Err(DatastoreError::Io { action: "copy to", path: target, source: e });
+            return Err(DatastoreError::Io {
+                action: "copy to",
+                path: target,
+                source: e,
+            });
         }
         Ok(target)
     }
@@ -361,12 +349,20 @@ impl FileDatastore {
         let path = self.absolute_path(info)?;
         let metadata = fs::metadata(&path).map_err(|e| missing_or(e, &path, "read"))?;
         if info.file_size >= 0 && metadata.len() != info.file_size.unsigned_abs() {
-            return Err(DatastoreError::SizeMismatch { path, expected: info.file_size, actual: metadata.len() });
+            return Err(DatastoreError::SizeMismatch {
+                path,
+                expected: info.file_size,
+                actual: metadata.len(),
+            });
         }
         if let Some(expected) = &info.checksum {
             let actual = checksum_file(&path)?;
             if !actual.eq_ignore_ascii_case(expected) {
-                return Err(DatastoreError::ChecksumMismatch { path, expected: expected.clone(), actual });
+                return Err(DatastoreError::ChecksumMismatch {
+                    path,
+                    expected: expected.clone(),
+                    actual,
+                });
             }
         }
         Ok(())
@@ -389,7 +385,10 @@ impl FileDatastore {
             return Err(self.exists_error(&relative));
         }
         // Link and move the real file, not a link to it, as the Python Butler does.
-        let real = fs::canonicalize(source).map_err(|e| DatastoreError::SourceMissing { path: source.to_owned(), source: e })?;
+        let real = fs::canonicalize(source).map_err(|e| DatastoreError::SourceMissing {
+            path: source.to_owned(),
+            source: e,
+        })?;
         let dir = parent_of(&dest);
         self.create_parents(journal, dir)?;
         let exists = |e: &io::Error| e.kind() == io::ErrorKind::AlreadyExists;
@@ -405,9 +404,16 @@ impl FileDatastore {
                 journal.moved(real, dest.clone());
             }
             FileOp::Hardlink => {
-                fs::hard_link(&real, &dest).map_err(|e| match exists(&e) {
-                    true => self.exists_error(&relative),
-                    false => DatastoreError::HardlinkFailed { source_path: real.clone(), dest: dest.clone(), source: e },
+                fs::hard_link(&real, &dest).map_err(|e| {
+                    if exists(&e) {
+                        self.exists_error(&relative)
+                    } else {
+                        DatastoreError::HardlinkFailed {
+                            source_path: real.clone(),
+                            dest: dest.clone(),
+                            source: e,
+                        }
+                    }
                 })?;
                 journal.created_file(dest.clone());
             }
@@ -437,22 +443,37 @@ impl FileDatastore {
 
     /// Moves without ever replacing `dest`: hard link then unlink when possible, a copy across
     /// file systems, a checked rename where hard links are unsupported.
-    fn move_no_clobber(&self, real: &Path, dest: &Path, relative: &str) -> Result<(), DatastoreError> {
+    fn move_no_clobber(
+        &self,
+        real: &Path,
+        dest: &Path,
+        relative: &str,
+    ) -> Result<(), DatastoreError> {
         match fs::hard_link(real, dest) {
             Ok(()) => {
                 if let Err(e) = fs::remove_file(real) {
                     let _ = fs::remove_file(dest);
-                    return Err(DatastoreError::Io { action: "move (delete the source)", path: real.to_owned(), source: e });
+                    return Err(DatastoreError::Io {
+                        action: "move (delete the source)",
+                        path: real.to_owned(),
+                        source: e,
+                    });
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(self.exists_error(relative)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(self.exists_error(relative))
+            }
             Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
                 let temp = TempFile::create(parent_of(dest), dest)?;
                 fs::copy(real, &temp.path).map_err(DatastoreError::io("copy to", &temp.path))?;
                 self.publish(temp, dest, relative)?;
                 if let Err(e) = fs::remove_file(real) {
                     let _ = fs::remove_file(dest);
-                    return Err(DatastoreError::Io { action: "move (delete the source)", path: real.to_owned(), source: e });
+                    return Err(DatastoreError::Io {
+                        action: "move (delete the source)",
+                        path: real.to_owned(),
+                        source: e,
+                    });
                 }
             }
             Err(_) => {
@@ -483,7 +504,11 @@ impl FileDatastore {
     fn symlink(&self, target: &Path, link: &Path, relative: &str) -> Result<(), DatastoreError> {
         symlink(target, link).map_err(|e| match e.kind() {
             io::ErrorKind::AlreadyExists => self.exists_error(relative),
-            _ => DatastoreError::Io { action: "create a symbolic link at", path: link.to_owned(), source: e },
+            _ => DatastoreError::Io {
+                action: "create a symbolic link at",
+                path: link.to_owned(),
+                source: e,
+            },
         })
     }
 
@@ -495,22 +520,33 @@ impl FileDatastore {
     }
 
     fn exists_error(&self, relative: &str) -> DatastoreError {
-        DatastoreError::DestinationExists { path: relative.to_owned(), root: self.root.clone() }
+        DatastoreError::DestinationExists {
+            path: relative.to_owned(),
+            root: self.root.clone(),
+        }
     }
 
     /// Checks a relative datastore path and returns it joined to the root and normalised.
     fn resolve(&self, relative: &str) -> Result<(PathBuf, String), DatastoreError> {
-        let unsafe_path = |reason| DatastoreError::UnsafePath { path: relative.to_owned(), reason };
+        let unsafe_path = |reason| DatastoreError::UnsafePath {
+            path: relative.to_owned(),
+            reason,
+        };
         if relative.contains('\0') {
             return Err(unsafe_path("it contains a NUL character"));
         }
         let mut parts = Vec::new();
         for component in Path::new(relative).components() {
             match component {
-                Component::Normal(part) => parts.push(part.to_str().ok_or_else(|| unsafe_path("it is not valid UTF-8"))?),
+                Component::Normal(part) => parts.push(
+                    part.to_str()
+                        .ok_or_else(|| unsafe_path("it is not valid UTF-8"))?,
+                ),
                 Component::CurDir => {}
                 Component::ParentDir => return Err(unsafe_path("it contains a `..` part")),
-                Component::RootDir | Component::Prefix(_) => return Err(unsafe_path("it is absolute")),
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(unsafe_path("it is absolute"))
+                }
             }
         }
         if parts.is_empty() {
@@ -521,10 +557,16 @@ impl FileDatastore {
     }
 
     /// Creates the missing directories down to `dir`, journaling each one created.
-    fn create_parents(&self, journal: &mut Journal, dir: &Path) -> Result<Vec<PathBuf>, DatastoreError> {
+    fn create_parents(
+        &self,
+        journal: &mut Journal,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>, DatastoreError> {
         let mut missing = Vec::new();
         let mut current = Some(dir);
-        while let Some(path) = current.filter(|p| !p.as_os_str().is_empty() && fs::symlink_metadata(p).is_err()) {
+        while let Some(path) =
+            current.filter(|p| !p.as_os_str().is_empty() && fs::symlink_metadata(p).is_err())
+        {
             missing.push(path.to_owned());
             current = path.parent();
         }
@@ -537,7 +579,13 @@ impl FileDatastore {
                 }
                 // Created concurrently by someone else: theirs to keep.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
-                Err(e) => return Err(DatastoreError::Io { action: "create directory", path, source: e }),
+                Err(e) => {
+                    return Err(DatastoreError::Io {
+                        action: "create directory",
+                        path,
+                        source: e,
+                    })
+                }
             }
         }
         Ok(created)
@@ -552,14 +600,19 @@ impl FileDatastore {
         let resolved = || -> Option<PathBuf> {
             let root = fs::canonicalize(&self.root).ok()?;
             let dir = fs::canonicalize(source_abs.parent()?).ok()?;
-            dir.join(source_abs.file_name()?).strip_prefix(&root).ok().map(Path::to_owned)
+            dir.join(source_abs.file_name()?)
+                .strip_prefix(&root)
+                .ok()
+                .map(Path::to_owned)
         };
         match lexical.or_else(resolved) {
             Some(relative) => {
-                let text = relative.to_str().ok_or_else(|| DatastoreError::UnsafePath {
-                    path: source.display().to_string(),
-                    reason: "it is not valid UTF-8",
-                })?;
+                let text = relative
+                    .to_str()
+                    .ok_or_else(|| DatastoreError::UnsafePath {
+                        path: source.display().to_string(),
+                        reason: "it is not valid UTF-8",
+                    })?;
                 Ok(Some(self.resolve(text)?.1))
             }
             None => Ok(None),
@@ -576,7 +629,9 @@ pub fn checksum_file(path: &Path) -> Result<String, DatastoreError> {
     let mut hasher = Blake2b512::new();
     let mut buffer = vec![0; 1 << 16];
     loop {
-        let n = file.read(&mut buffer).map_err(DatastoreError::io("read", path))?;
+        let n = file
+            .read(&mut buffer)
+            .map_err(DatastoreError::io("read", path))?;
         if n == 0 {
             break;
         }
@@ -595,15 +650,31 @@ struct TempFile {
 
 impl TempFile {
     fn create(dir: &Path, dest: &Path) -> Result<Self, DatastoreError> {
-        let name = dest.file_name().map_or_else(|| "artifact".into(), |n| n.to_string_lossy());
+        let name = dest
+            .file_name()
+            .map_or_else(|| "artifact".into(), |n| n.to_string_lossy());
         let pid = std::process::id();
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
         for attempt in 0u32..64 {
             let path = dir.join(format!(".{name}.{pid}-{nanos}-{attempt}.tmp"));
             match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(file) => return Ok(Self { path, file, armed: true }),
+                Ok(file) => {
+                    return Ok(Self {
+                        path,
+                        file,
+                        armed: true,
+                    })
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(DatastoreError::Io { action: "create", path, source: e }),
+                Err(e) => {
+                    return Err(DatastoreError::Io {
+                        action: "create",
+                        path,
+                        source: e,
+                    })
+                }
             }
         }
         Err(DatastoreError::Io {
@@ -637,15 +708,23 @@ fn parent_of(path: &Path) -> &Path {
 fn sync_dir(dir: &Path) -> Result<(), DatastoreError> {
     // Directories cannot be opened (and need no fsync) on every platform.
     if cfg!(unix) {
-        File::open(dir).and_then(|d| d.sync_all()).map_err(DatastoreError::io("fsync directory", dir))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(DatastoreError::io("fsync directory", dir))?;
     }
     Ok(())
 }
 
 fn missing_or(e: io::Error, path: &Path, action: &'static str) -> DatastoreError {
     match e.kind() {
-        io::ErrorKind::NotFound => DatastoreError::ArtifactMissing { path: path.to_owned() },
-        _ => DatastoreError::Io { action, path: path.to_owned(), source: e },
+        io::ErrorKind::NotFound => DatastoreError::ArtifactMissing {
+            path: path.to_owned(),
+        },
+        _ => DatastoreError::Io {
+            action,
+            path: path.to_owned(),
+            source: e,
+        },
     }
 }
 
@@ -674,7 +753,10 @@ fn symlink(target: &Path, link: &Path) -> io::Result<()> {
 
 #[cfg(not(unix))]
 fn symlink(_target: &Path, _link: &Path) -> io::Result<()> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "symbolic links are only supported on Unix"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "symbolic links are only supported on Unix",
+    ))
 }
 
 /// An absolute path with `.` and `..` removed lexically (symbolic links are not resolved).
@@ -698,56 +780,15 @@ fn relative_path(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<_> = from.components().collect();
     let to: Vec<_> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut out: PathBuf = from[common..].iter().map(|_| Component::ParentDir).collect();
+    let mut out: PathBuf = from[common..]
+        .iter()
+        .map(|_| Component::ParentDir)
+        .collect();
     out.extend(&to[common..]);
     out
 }
 
-/// `file://` plus the percent-encoded absolute path (unreserved characters and `/` kept).
-fn file_uri(path: &Path) -> Result<String, DatastoreError> {
-    let text = path.to_str().ok_or_else(|| DatastoreError::UnsafePath {
-        path: path.display().to_string(),
-        reason: "it is not valid UTF-8",
-    })?;
-    let mut uri = String::from("file://");
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => uri.push(char::from(byte)),
-            other => uri.push_str(&format!("%{other:02X}")),
-        }
-    }
-    Ok(uri)
-}
-
-/// The local path of a `file:` URI (`file:///p`, `file://localhost/p`, `file:/p`).
-fn path_of_file_uri(uri: &str) -> Result<PathBuf, DatastoreError> {
-    let unsupported = || DatastoreError::UnsupportedUri { uri: uri.to_owned() };
-    let rest = uri.strip_prefix("file:").ok_or_else(unsupported)?;
-    let path = match rest.strip_prefix("//") {
-        Some(after) if after.starts_with('/') => after,
-        Some(after) => after.strip_prefix("localhost").filter(|p| p.starts_with('/')).ok_or_else(unsupported)?,
-        None if rest.starts_with('/') => rest,
-        None => return Err(unsupported()),
-    };
-    let bytes = path.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex_pair = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex_pair) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(decoded).map(PathBuf::from).map_err(|_| unsupported())
-}
-
 #[cfg(test)]
 #[path = "file_tests.rs"]
+#[allow(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 mod tests;

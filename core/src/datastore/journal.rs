@@ -135,7 +135,10 @@ impl Drop for Journal {
         if self.undo.is_empty() {
             return;
         }
-        tracing::warn!(steps = self.undo.len(), "a datastore journal was dropped without commit; rolling back");
+        tracing::warn!(
+            steps = self.undo.len(),
+            "a datastore journal was dropped without commit; rolling back"
+        );
         for failure in self.undo_all() {
             tracing::error!(%failure, "could not roll back a datastore change");
         }

@@ -16,15 +16,18 @@
 mod file;
 mod journal;
 mod template;
+mod transfer_mode;
+mod uri;
 
 use std::io;
 use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use file::{checksum_file, FileDatastore, RetrieveOptions, StoredFileInfo, TransferMode};
+pub use file::{checksum_file, FileDatastore, RetrieveOptions, StoredFileInfo};
 pub use journal::Journal;
 pub use template::{FileTemplate, FileTemplates, TemplateKey, DEFAULT_TEMPLATE, RAW_TEMPLATE};
+pub use transfer_mode::TransferMode;
 
 /// Why a datastore operation failed: what, which path, and what to do about it.
 #[derive(Debug, Error)]
@@ -160,7 +163,9 @@ pub enum DatastoreError {
         actual: String,
     },
     /// A retrieve would overwrite a file.
-    #[error("`{path}` already exists (choose another destination, or allow overwriting with `clobber`)")]
+    #[error(
+        "`{path}` already exists (choose another destination, or allow overwriting with `clobber`)"
+    )]
     RetrieveExists {
         /// The destination file.
         path: PathBuf,
@@ -194,8 +199,15 @@ pub enum DatastoreError {
 
 impl DatastoreError {
     /// An [`DatastoreError::Io`] constructor for `map_err`.
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io { action, path, source }
+        move |source| Self::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

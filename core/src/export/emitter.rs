@@ -108,15 +108,6 @@ impl<'w> Emitter<'w> {
         }
     }
 
-    /// Writes a string that follows a tag: never plain (the tag is not implicit).
-    pub(super) fn quoted_scalar(&mut self, text: &str, indent: usize) {
-        if analyze(text).allow_single_quoted {
-            self.write_single_quoted(text, indent);
-        } else {
-            self.write_double_quoted(text, indent);
-        }
-    }
-
     /// Writes an integer.
     pub(super) fn int(&mut self, value: i64) {
         use std::fmt::Write as _;
@@ -226,8 +217,12 @@ impl<'w> Emitter<'w> {
                     start = end + 1;
                 }
             }
-            if 0 < end && end + 1 < n && (ch == Some(' ') || start >= end) && self.column() + (end - start) > WIDTH {
-                self.push_chars(&chars[start..end]);
+            // `end - start` is -1 right after an escape, as in Python.
+            let pending = end as isize - start as isize;
+            if 0 < end && end + 1 < n && (ch == Some(' ') || start >= end) && self.column() as isize + pending > WIDTH as isize {
+                if start < end {
+                    self.push_chars(&chars[start..end]);
+                }
                 self.raw("\\");
                 if start < end {
                     start = end;

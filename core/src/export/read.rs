@@ -332,7 +332,14 @@ impl Reader<'_> {
             let values: Option<Vec<DataIdValue>> = info
                 .required
                 .iter()
-                .map(|(dim, ty)| m.get(dim.as_str()).and_then(|v| data_id_value(v, *ty)))
+                .map(|(dim, ty)| {
+                    let value = data_id_value(m.get(dim.as_str())?, *ty)?;
+                    let typed = matches!(
+                        (ty, &value),
+                        (None, _) | (Some(ColumnType::Int), DataIdValue::Int(_)) | (Some(ColumnType::String), DataIdValue::Str(_))
+                    );
+                    typed.then_some(value)
+                })
                 .collect();
             if let Some(values) = values {
                 return DataCoordinate::from_required(Arc::clone(&info.group), values).map_err(|e| ExportError::model(loc(), e));

@@ -3,7 +3,9 @@
 //! The text is emitted directly, line by line, rather than through a YAML value tree: a
 //! 100 000-dataset export is a few million lines, and the Python layout is fixed anyway.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use super::emitter::Emitter;
 use super::{
@@ -11,7 +13,7 @@ use super::{
     EXPORT_FORMAT_VERSION,
 };
 use crate::model::{
-    CollectionType, ColumnType, DataIdValue, DatasetId, DatasetType, DimensionRecord, DimensionUniverse, RecordValue,
+    CollectionType, ColumnType, DataIdValue, DatasetId, DatasetType, DimensionGroup, DimensionRecord, DimensionUniverse, RecordValue,
     Timespan,
 };
 
@@ -48,6 +50,7 @@ use crate::model::{
 /// written faithfully: records of another element than their block's, or a region that is not
 /// the hex of a sphgeom encoding.
 pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut dyn Write) -> Result<(), ExportError> {
+    let order = PythonOrder::new(universe);
     let mut e = Emitter::new(out);
     e.line(&format!("description: {EXPORT_DESCRIPTION}"));
     e.line(&format!("version: {EXPORT_FORMAT_VERSION}"));
@@ -64,9 +67,9 @@ pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut d
     }
     for (index, block) in file.blocks.iter().enumerate() {
         match block {
-            ExportBlock::Dimension { element, records } => write_dimension_block(&mut e, universe, index, element, records)?,
+            ExportBlock::Dimension { element, records } => write_dimension_block(&mut e, universe, &order, index, element, records)?,
             ExportBlock::Collection(c) => write_collection(&mut e, c),
-            ExportBlock::DatasetType(t) => write_dataset_type(&mut e, universe, t),
+            ExportBlock::DatasetType(t) => write_dataset_type(&mut e, &order, t),
             ExportBlock::Datasets { dataset_type, run, records } => {
                 e.line("- type: dataset");
                 e.raw("  dataset_type: ");
@@ -75,7 +78,7 @@ pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut d
                 e.raw("  run: ");
                 e.str_scalar(run.as_str(), 4);
                 e.newline();
-                write_files(&mut e, records);
+                write_files(&mut e, &order, records);
             }
             ExportBlock::TaggedAssociations { collection, dataset_ids } => {
                 write_association_header(&mut e, collection.as_str(), CollectionType::Tagged);
@@ -101,6 +104,48 @@ pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut d
     Ok(())
 }
 
+/// The Python Butler's order of dimension elements, which export files follow.
+///
+/// The Python universe is built level by level: every element whose `requires` and `implies`
+/// are all built comes next, ties broken by name (`DimensionConstructionBuilder.finish`). The
+/// model's universe order breaks ties differently (`visit` before `visit_system`), so the
+/// writer ranks elements itself.
+struct PythonOrder {
+    rank: HashMap<String, (usize, String, usize)>,
+}
+
+impl PythonOrder {
+    fn new(universe: &DimensionUniverse) -> Self {
+        fn level(universe: &DimensionUniverse, name: &str, memo: &mut HashMap<String, usize>) -> usize {
+            if let Some(&l) = memo.get(name) {
+                return l;
+            }
+            let deps: Vec<String> = universe
+                .element(name)
+                .map(|e| e.requires.iter().chain(&e.implies).cloned().collect())
+                .unwrap_or_default();
+            let l = deps.iter().map(|d| level(universe, d, memo) + 1).max().unwrap_or(0);
+            memo.insert(name.to_owned(), l);
+            l
+        }
+        let mut memo = HashMap::new();
+        let rank = universe
+            .elements()
+            .enumerate()
+            .map(|(position, e)| {
+                // Skypix dimensions (`htm7`) are built together by their system's visitor (`htm`).
+                let visitor = if e.skypix { e.name.trim_end_matches(|c: char| c.is_ascii_digit()) } else { &e.name };
+                (e.name.clone(), (level(universe, &e.name, &mut memo), visitor.to_owned(), position))
+            })
+            .collect();
+        Self { rank }
+    }
+
+    fn sort<S: AsRef<str>>(&self, names: &mut [S]) {
+        names.sort_by(|a, b| self.rank.get(a.as_ref()).cmp(&self.rank.get(b.as_ref())));
+    }
+}
+
 /// The columns of an element's records in the Python Butler's order (`__slots__` of its record
 /// class), without the timespan, which is written split in two.
 struct ElementLayout {
@@ -108,21 +153,23 @@ struct ElementLayout {
 }
 
 impl ElementLayout {
-    fn new(universe: &DimensionUniverse, element: &str) -> Result<Self, crate::model::ModelError> {
+    fn new(universe: &DimensionUniverse, order: &PythonOrder, element: &str) -> Result<Self, crate::model::ModelError> {
         let e = universe.get_element(element)?;
         let specs = e.record_columns(universe);
         let type_of = |name: &str| specs.iter().find(|c| c.name == name).map(|c| c.column_type);
+        let mut required = universe.required_closure(element);
+        order.sort(&mut required);
         let mut names: Vec<String> = Vec::with_capacity(specs.len());
-        for dim in universe.required_closure(element) {
+        for dim in required {
             if dim == element {
                 names.extend(e.primary_key().map(|k| k.name.clone()));
             } else {
                 names.push(dim);
             }
         }
-        let mut implied: Vec<&String> = e.implies.iter().collect();
-        implied.sort_by_key(|d| universe.position(d));
-        names.extend(implied.into_iter().cloned());
+        let mut implied = e.implies.clone();
+        order.sort(&mut implied);
+        names.extend(implied);
         names.extend(e.keys.iter().skip(1).map(|k| k.name.clone()));
         names.extend(e.metadata.iter().map(|c| c.name.clone()));
         names.push("region".into());
@@ -134,12 +181,13 @@ impl ElementLayout {
 fn write_dimension_block(
     e: &mut Emitter<'_>,
     universe: &DimensionUniverse,
+    order: &PythonOrder,
     index: usize,
     element: &str,
     records: &[DimensionRecord],
 ) -> Result<(), ExportError> {
     let loc = || format!("data block {} (`type: dimension`, element `{element}`)", index + 1);
-    let layout = ElementLayout::new(universe, element).map_err(|err| ExportError::model(loc(), err))?;
+    let layout = ElementLayout::new(universe, order, element).map_err(|err| ExportError::model(loc(), err))?;
     e.line("- type: dimension");
     e.raw("  element: ");
     e.str_scalar(element, 4);
@@ -312,14 +360,14 @@ fn write_collection(e: &mut Emitter<'_>, c: &ExportCollection) {
     }
 }
 
-fn write_dataset_type(e: &mut Emitter<'_>, universe: &DimensionUniverse, t: &DatasetType) {
+fn write_dataset_type(e: &mut Emitter<'_>, order: &PythonOrder, t: &DatasetType) {
     e.line("- type: dataset_type");
     e.raw("  name: ");
     e.str_scalar(t.name.as_str(), 4);
     e.newline();
     // The Python Butler lists every dimension of the group in universe order.
     let mut names: Vec<&str> = t.dimensions.names().collect();
-    names.sort_by_key(|n| universe.position(n));
+    order.sort(&mut names);
     if names.is_empty() {
         e.line("  dimensions: []");
     } else {
@@ -338,12 +386,13 @@ fn write_dataset_type(e: &mut Emitter<'_>, universe: &DimensionUniverse, t: &Dat
     e.newline();
 }
 
-fn write_files(e: &mut Emitter<'_>, files: &[ExportedFile]) {
+fn write_files(e: &mut Emitter<'_>, order: &PythonOrder, files: &[ExportedFile]) {
     if files.is_empty() {
         e.line("  records: []");
         return;
     }
     e.line("  records:");
+    let mut cached: Option<(Arc<DimensionGroup>, Vec<usize>)> = None;
     for file in files {
         e.raw("  - ");
         write_ids(e, "dataset_id:", "    - ", &file.ids);
@@ -353,8 +402,17 @@ fn write_files(e: &mut Emitter<'_>, files: &[ExportedFile]) {
             e.line("    data_id:");
         }
         for data_id in &file.data_ids {
+            // Data IDs of a block normally share one group: sort its keys once.
+            if !cached.as_ref().is_some_and(|(g, _)| Arc::ptr_eq(g, data_id.group()) || **g == **data_id.group()) {
+                let mut keys: Vec<(usize, &str)> = data_id.group().required().enumerate().map(|(i, n)| (i, n)).collect();
+                keys.sort_by(|a, b| order.rank.get(a.1).cmp(&order.rank.get(b.1)));
+                cached = Some((Arc::clone(data_id.group()), keys.into_iter().map(|(i, _)| i).collect()));
+            }
+            let permutation = cached.as_ref().map(|(_, p)| p.as_slice()).unwrap_or_default();
+            let names: Vec<&str> = data_id.group().required().collect();
             let mut first = true;
-            for (name, value) in data_id.group().required().zip(data_id.required_values()) {
+            for &i in permutation {
+                let (name, value) = (names[i], &data_id.required_values()[i]);
                 e.raw(if std::mem::take(&mut first) { "    - " } else { "      " });
                 e.raw(name);
                 e.raw(": ");

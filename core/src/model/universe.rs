@@ -171,8 +171,9 @@ impl DimensionElement {
     }
 
     /// The columns of a record of this element, in the Python Butler's order: required
-    /// dimensions other than itself (named after the dimension), its own keys, implied
-    /// dimensions, metadata, then `region` and `timespan` where the topology gives them.
+    /// dimensions other than itself (named after the dimension), its primary key, implied
+    /// dimensions, alternate keys, metadata, then `region` and `timespan` where the topology
+    /// gives them.
     pub fn record_columns(&self, universe: &DimensionUniverse) -> Vec<ColumnSpec> {
         let mut cols = Vec::new();
         let required = universe.required_closure(&self.name);
@@ -184,12 +185,15 @@ impl DimensionElement {
                 cols.push(ColumnSpec { name: dim.clone(), nullable: Some(false), doc: None, ..pk.clone() });
             }
         }
-        cols.extend(self.keys.iter().cloned());
-        for dim in &self.implies {
+        cols.extend(self.keys.first().cloned());
+        let mut implied: Vec<&String> = self.implies.iter().collect();
+        implied.sort_by_key(|d| universe.position(d));
+        for dim in implied {
             if let Some(pk) = universe.element(dim).and_then(|e| e.primary_key()) {
                 cols.push(ColumnSpec { name: dim.clone(), nullable: Some(true), doc: None, ..pk.clone() });
             }
         }
+        cols.extend(self.keys.iter().skip(1).cloned());
         cols.extend(self.metadata.iter().cloned());
         if self.spatial_family.is_some() {
             cols.push(simple_column("region", ColumnType::Region));
@@ -614,7 +618,7 @@ mod tests {
         let cols: Vec<String> = u.element("detector").unwrap().record_columns(&u).into_iter().map(|c| c.name).collect();
         assert_eq!(cols, ["instrument", "id", "full_name", "name_in_raft", "raft", "purpose"]);
         let cols: Vec<String> = u.element("visit").unwrap().record_columns(&u).into_iter().map(|c| c.name).collect();
-        assert_eq!(&cols[..5], ["instrument", "id", "name", "physical_filter", "day_obs"]);
+        assert_eq!(&cols[..5], ["instrument", "id", "day_obs", "physical_filter", "name"]);
         assert_eq!(&cols[cols.len() - 2..], ["region", "timespan"]);
     }
 

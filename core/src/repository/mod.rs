@@ -151,11 +151,16 @@ impl Repository {
         let mut journal = Journal::default();
         match self.registry.transaction(|| f(&mut journal)) {
             Ok(v) => {
-                journal.commit();
+                // The registry has committed: a file that cannot be deleted now is only litter.
+                if let Err(e) = journal.commit() {
+                    tracing::warn!("after a committed change: {e}");
+                }
                 Ok(v)
             }
             Err(e) => {
-                journal.rollback();
+                if let Err(undo) = journal.rollback() {
+                    tracing::error!("could not undo every file change after `{e}`: {undo}");
+                }
                 Err(e)
             }
         }

@@ -561,7 +561,7 @@ impl FileDatastoreAt<'_> {
         let mut journal = crate::datastore::Journal::default();
         let mode = if mode == TransferMode::Auto { TransferMode::Copy } else { mode };
         store.ingest(&mut journal, src, rel, mode, false)?;
-        let _ = journal.commit();
+        journal.commit()?;
         Ok(())
     }
 }
