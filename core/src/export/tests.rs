@@ -425,8 +425,8 @@ fn reads_older_spellings() {
         if validity_ranges == &[(Timespan::new(ns("2025-01-01"), None), vec![id("01a21021-9d23-7f1e-b530-925d9a40bc24")])]));
 }
 
-/// An export of `n` calexps (one file each, detector records and a dataset type), the shape of
-/// the benchmark's export, for round trips and timing.
+/// An export of `n` calexps (one file each) with their `detector` and `visit_detector_region`
+/// records and the dataset type: the shape of the benchmark's export, for round trips and timing.
 fn calexp_export(n: usize) -> ExportFile {
     let u = universe();
     let group = u.group(["visit", "detector"]).unwrap();
@@ -447,6 +447,16 @@ fn calexp_export(n: usize) -> ExportFile {
             DimensionRecord::new(&u, "detector", values).unwrap()
         })
         .collect();
+    let regions = (0..n)
+        .map(|i| {
+            let (v, d) = (i as i64 / detectors + 1, i as i64 % detectors);
+            let values = [("instrument", text("DemoCam")), ("detector", RecordValue::Int(d)), ("visit", RecordValue::Int(v))]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+            DimensionRecord::new(&u, "visit_detector_region", values).unwrap()
+        })
+        .collect();
     let files = (0..n)
         .map(|i| {
             let (v, d) = (i as i64 / detectors + 1, i as i64 % detectors);
@@ -463,6 +473,7 @@ fn calexp_export(n: usize) -> ExportFile {
         universe_namespace: "daf_butler".into(),
         blocks: vec![
             ExportBlock::Dimension { element: "detector".into(), records },
+            ExportBlock::Dimension { element: "visit_detector_region".into(), records: regions },
             ExportBlock::Collection(ExportCollection::new(name("DemoCam/runs/put"), CollectionType::Run)),
             ExportBlock::DatasetType(calexp),
             ExportBlock::Datasets { dataset_type: DatasetTypeName::parse("calexp").unwrap(), run: RunName::parse("DemoCam/runs/put").unwrap(), records: files },
