@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::collections::require_type;
-use super::schema::{self, calibs_table, ident, tags_table};
+use super::schema::{self, calibs_table, column_list, key_clause, placeholders, render, tags_table};
 use super::SqliteRegistry;
 use crate::datastore::StoredFileInfo;
 use crate::model::{
@@ -204,11 +204,9 @@ impl SqliteRegistry {
             let mut insert_dataset = self
                 .conn()
                 .prepare_cached("INSERT INTO dataset (dataset_id, dataset_type_id, run_id, ingest_date) VALUES (?1, ?2, ?3, ?4)")?;
-            let tag_sql = format!(
-                "INSERT INTO {} (dataset_type_id, collection_id, dataset_id{}) VALUES (?1, ?2, ?3{})",
-                tags_table(group_id),
-                dims.iter().map(|d| format!(", {}", ident(d))).collect::<String>(),
-                (0..dims.len()).map(|i| format!(", ?{}", i + 4)).collect::<String>()
+            let tag_sql = render(
+                "INSERT INTO {tags} (dataset_type_id, collection_id, dataset_id{dims}) VALUES (?1, ?2, ?3{params})",
+                &[("tags", &tags_table(group_id)), ("dims", &column_list(&dims, "")), ("params", &placeholders(dims.len(), 4))],
             );
             let mut insert_tag = self.conn().prepare_cached(&tag_sql)?;
             let mut new_ids = Vec::with_capacity(items.len());
@@ -269,15 +267,14 @@ impl SqliteRegistry {
         let dt = self.dataset_type_by_id(type_id)?;
         let (_, _, group_id) = self.dataset_type_entry(dt.name.as_str())?;
         let dims: Vec<&str> = dt.dimensions.required().collect();
-        let sql = format!(
-            "SELECT {} FROM {} WHERE dataset_id = ?1 AND collection_id = ?2",
-            if dims.is_empty() { "1".to_owned() } else { dims.iter().map(|d| ident(d)).collect::<Vec<_>>().join(", ") },
-            tags_table(group_id)
+        let sql = render(
+            "SELECT 1{dims} FROM {tags} WHERE dataset_id = ?1 AND collection_id = ?2",
+            &[("dims", &column_list(&dims, "")), ("tags", &tags_table(group_id))],
         );
         let raw: Vec<Value> = self
             .conn()
             .prepare_cached(&sql)?
-            .query_row(params![&id.as_bytes()[..], run_id], |r| (0..dims.len()).map(|i| r.get::<_, Value>(i)).collect())?;
+            .query_row(params![&id.as_bytes()[..], run_id], |r| (1..=dims.len()).map(|i| r.get::<_, Value>(i)).collect())?;
         let values: Vec<DataIdValue> = raw.into_iter().map(value_to_data_id).collect::<Result<_, _>>()?;
         let (run, _) = self.collection_name(run_id)?;
         let group = self.group_by_id(group_id)?;
@@ -315,11 +312,14 @@ impl SqliteRegistry {
     ) -> Result<Option<DatasetRef>, RegistryError> {
         let (type_id, dt, group_id) = self.dataset_type_entry(dataset_type)?;
         let dims: Vec<&str> = dt.dimensions.required().collect();
-        let key: String = dims.iter().enumerate().map(|(i, d)| format!(" AND {} = ?{}", ident(d), i + 3)).collect();
-        let tag_sql = format!("SELECT dataset_id FROM {} WHERE dataset_type_id = ?1 AND collection_id = ?2{key}", tags_table(group_id));
-        let calib_sql = format!(
-            "SELECT dataset_id, timespan_begin, timespan_end FROM {} WHERE dataset_type_id = ?1 AND collection_id = ?2{key}",
-            calibs_table(group_id)
+        let key = key_clause(&dims, 3, "");
+        let tag_sql = render(
+            "SELECT dataset_id FROM {tags} WHERE dataset_type_id = ?1 AND collection_id = ?2{key}",
+            &[("tags", &tags_table(group_id)), ("key", &key)],
+        );
+        let calib_sql = render(
+            "SELECT dataset_id, timespan_begin, timespan_end FROM {calibs} WHERE dataset_type_id = ?1 AND collection_id = ?2{key}",
+            &[("calibs", &calibs_table(group_id)), ("key", &key)],
         );
         for (collection_id, name, t) in self.flatten(collections)? {
             let mut values: Vec<Value> = vec![Value::Integer(type_id), Value::Integer(collection_id)];
@@ -369,14 +369,14 @@ impl SqliteRegistry {
             for (k, v) in &q.data_id {
                 if dims.contains(&k.as_str()) {
                     extra.push(to_value(v));
-                    sql_constraints.push_str(&format!(" AND t.{} = ?{}", ident(k), extra.len() + 2));
+                    sql_constraints.push_str(&key_clause(&[k.as_str()], extra.len() + 2, "t."));
                 } else if dt.dimensions.contains(k) {
                     implied_constraints.push((k.as_str(), v));
                 }
                 // Constraints on dimensions the type does not have do not restrict it (the
                 // caller has checked that every name is a dimension).
             }
-            let dim_cols: String = dims.iter().map(|d| format!(", t.{}", ident(d))).collect();
+            let dim_cols = column_list(&dims, "t.");
             let mut rows: HashMap<Vec<DataIdValue>, (usize, Vec<u8>, i64)> = HashMap::new();
             let mut all: Vec<(usize, Vec<DataIdValue>, Vec<u8>, i64)> = Vec::new();
             for (rank, (collection_id, _, t)) in path.iter().enumerate() {
@@ -389,11 +389,14 @@ impl SqliteRegistry {
                     }
                     _ => (tags_table(group_id), false),
                 };
-                let sql = format!(
-                    "SELECT t.dataset_id, d.run_id{}{dim_cols} FROM {table} AS t JOIN dataset AS d ON d.dataset_id = t.dataset_id
-                     WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{sql_constraints}",
-                    if time_filter { ", t.timespan_begin, t.timespan_end" } else { ", NULL, NULL" }
-                );
+                let template = if time_filter {
+                    "SELECT t.dataset_id, d.run_id, t.timespan_begin, t.timespan_end{dims} FROM {table} AS t
+                     JOIN dataset AS d ON d.dataset_id = t.dataset_id WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
+                } else {
+                    "SELECT t.dataset_id, d.run_id, NULL, NULL{dims} FROM {table} AS t
+                     JOIN dataset AS d ON d.dataset_id = t.dataset_id WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
+                };
+                let sql = render(template, &[("dims", &dim_cols), ("table", &table), ("key", &sql_constraints)]);
                 let mut values = vec![Value::Integer(type_id), Value::Integer(*collection_id)];
                 values.extend(extra.iter().cloned());
                 let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -457,12 +460,10 @@ impl SqliteRegistry {
             for r in refs {
                 let (type_id, dt, group_id) = self.dataset_type_entry(r.dataset_type.name.as_str())?;
                 let dims: Vec<&str> = dt.dimensions.required().collect();
-                let sql = format!(
-                    "INSERT INTO {} (dataset_type_id, collection_id, dataset_id{}) VALUES (?1, ?2, ?3{})
+                let sql = render(
+                    "INSERT INTO {tags} (dataset_type_id, collection_id, dataset_id{dims}) VALUES (?1, ?2, ?3{params})
                      ON CONFLICT DO NOTHING",
-                    tags_table(group_id),
-                    dims.iter().map(|d| format!(", {}", ident(d))).collect::<String>(),
-                    (0..dims.len()).map(|i| format!(", ?{}", i + 4)).collect::<String>()
+                    &[("tags", &tags_table(group_id)), ("dims", &column_list(&dims, "")), ("params", &placeholders(dims.len(), 4))],
                 );
                 let mut values = vec![Value::Integer(type_id), Value::Integer(cid), Value::Blob(r.id.as_bytes().to_vec())];
                 values.extend(r.data_id.required_values().iter().map(to_value));
@@ -480,7 +481,7 @@ impl SqliteRegistry {
     }
 
     fn is_member(&self, collection_id: i64, group_id: i64, id: DatasetId) -> Result<bool, RegistryError> {
-        let sql = format!("SELECT 1 FROM {} WHERE collection_id = ?1 AND dataset_id = ?2", tags_table(group_id));
+        let sql = render("SELECT 1 FROM {tags} WHERE collection_id = ?1 AND dataset_id = ?2", &[("tags", &tags_table(group_id))]);
         Ok(self.conn().prepare_cached(&sql)?.query_row(params![collection_id, &id.as_bytes()[..]], |_| Ok(())).optional()?.is_some())
     }
 
@@ -495,7 +496,7 @@ impl SqliteRegistry {
             let mut n = 0;
             for r in refs {
                 let (_, _, group_id) = self.dataset_type_entry(r.dataset_type.name.as_str())?;
-                let sql = format!("DELETE FROM {} WHERE collection_id = ?1 AND dataset_id = ?2", tags_table(group_id));
+                let sql = render("DELETE FROM {tags} WHERE collection_id = ?1 AND dataset_id = ?2", &[("tags", &tags_table(group_id))]);
                 n += self.conn().prepare_cached(&sql)?.execute(params![cid, &r.id.as_bytes()[..]])?;
             }
             Ok(n)
@@ -516,10 +517,9 @@ impl SqliteRegistry {
                     return Err(RegistryError::NotCalibration(dt.name.to_string()));
                 }
                 let dims: Vec<&str> = dt.dimensions.required().collect();
-                let key: String = dims.iter().enumerate().map(|(i, d)| format!(" AND {} = ?{}", ident(d), i + 3)).collect();
-                let sql = format!(
-                    "SELECT timespan_begin, timespan_end FROM {} WHERE dataset_type_id = ?1 AND collection_id = ?2{key}",
-                    calibs_table(group_id)
+                let sql = render(
+                    "SELECT timespan_begin, timespan_end FROM {calibs} WHERE dataset_type_id = ?1 AND collection_id = ?2{key}",
+                    &[("calibs", &calibs_table(group_id)), ("key", &key_clause(&dims, 3, ""))],
                 );
                 let mut values = vec![Value::Integer(type_id), Value::Integer(cid)];
                 values.extend(r.data_id.required_values().iter().map(to_value));
@@ -533,11 +533,9 @@ impl SqliteRegistry {
                         timespan: timespan.to_string(),
                     });
                 }
-                let insert = format!(
-                    "INSERT INTO {} (dataset_type_id, collection_id, dataset_id, timespan_begin, timespan_end{}) VALUES (?1, ?2, ?3, ?4, ?5{})",
-                    calibs_table(group_id),
-                    dims.iter().map(|d| format!(", {}", ident(d))).collect::<String>(),
-                    (0..dims.len()).map(|i| format!(", ?{}", i + 6)).collect::<String>()
+                let insert = render(
+                    "INSERT INTO {calibs} (dataset_type_id, collection_id, dataset_id, timespan_begin, timespan_end{dims}) VALUES (?1, ?2, ?3, ?4, ?5{params})",
+                    &[("calibs", &calibs_table(group_id)), ("dims", &column_list(&dims, "")), ("params", &placeholders(dims.len(), 6))],
                 );
                 let mut values = vec![
                     Value::Integer(type_id),
@@ -573,9 +571,9 @@ impl SqliteRegistry {
             let (type_id, dt, group_id) = self.dataset_type_entry(dataset_type)?;
             let dims: Vec<&str> = dt.dimensions.required().collect();
             let table = calibs_table(group_id);
-            let sql = format!(
-                "SELECT calib_id, dataset_id, timespan_begin, timespan_end{} FROM {table} WHERE dataset_type_id = ?1 AND collection_id = ?2",
-                dims.iter().map(|d| format!(", {}", ident(d))).collect::<String>()
+            let sql = render(
+                "SELECT calib_id, dataset_id, timespan_begin, timespan_end{dims} FROM {table} WHERE dataset_type_id = ?1 AND collection_id = ?2",
+                &[("dims", &column_list(&dims, "")), ("table", &table)],
             );
             type Row = (i64, Vec<u8>, Option<i64>, Option<i64>, Vec<DataIdValue>);
             let rows: Vec<Row> = {
@@ -599,12 +597,11 @@ impl SqliteRegistry {
                 if !existing.overlaps(&timespan) {
                     continue;
                 }
-                self.conn().execute(&format!("DELETE FROM {table} WHERE calib_id = ?1"), [calib_id])?;
+                self.conn().execute(&render("DELETE FROM {table} WHERE calib_id = ?1", &[("table", &table)]), [calib_id])?;
                 for piece in existing.difference(&timespan) {
-                    let insert = format!(
-                        "INSERT INTO {table} (dataset_type_id, collection_id, dataset_id, timespan_begin, timespan_end{}) VALUES (?1, ?2, ?3, ?4, ?5{})",
-                        dims.iter().map(|d| format!(", {}", ident(d))).collect::<String>(),
-                        (0..dims.len()).map(|i| format!(", ?{}", i + 6)).collect::<String>()
+                    let insert = render(
+                        "INSERT INTO {table} (dataset_type_id, collection_id, dataset_id, timespan_begin, timespan_end{dims}) VALUES (?1, ?2, ?3, ?4, ?5{params})",
+                        &[("table", &table), ("dims", &column_list(&dims, "")), ("params", &placeholders(dims.len(), 6))],
                     );
                     let mut values = vec![
                         Value::Integer(type_id),
@@ -632,7 +629,10 @@ impl SqliteRegistry {
         let mut out = Vec::new();
         for dt in self.dataset_types()? {
             let (_, _, group_id) = self.dataset_type_entry(dt.name.as_str())?;
-            let sql = format!("SELECT dataset_id, timespan_begin, timespan_end FROM {} WHERE collection_id = ?1 ORDER BY calib_id", calibs_table(group_id));
+            let sql = render(
+                "SELECT dataset_id, timespan_begin, timespan_end FROM {calibs} WHERE collection_id = ?1 ORDER BY calib_id",
+                &[("calibs", &calibs_table(group_id))],
+            );
             let mut stmt = self.conn().prepare_cached(&sql)?;
             let rows: Vec<(Vec<u8>, Option<i64>, Option<i64>)> = stmt.query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
             for (id, b, e) in rows {
@@ -656,7 +656,7 @@ impl SqliteRegistry {
         groups.sort_unstable();
         let mut out = Vec::new();
         for g in groups {
-            let sql = format!("SELECT dataset_id FROM {} WHERE collection_id = ?1", tags_table(g));
+            let sql = render("SELECT dataset_id FROM {tags} WHERE collection_id = ?1", &[("tags", &tags_table(g))]);
             let ids: Vec<Vec<u8>> = self.conn().prepare_cached(&sql)?.query_map([cid], |r| r.get(0))?.collect::<Result<_, _>>()?;
             for id in ids {
                 out.push(bytes_to_id(&id)?);

@@ -51,9 +51,16 @@ impl SqliteRegistry {
         let cols = schema::element_sql_columns(&universe, e);
         let keys = schema::element_key_columns(&universe, e);
         let col_list: Vec<String> = cols.iter().map(|(n, _, _)| ident(n)).collect();
-        let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-        let verb = if on_conflict == RecordConflict::Replace { "INSERT OR REPLACE" } else { "INSERT" };
-        let sql = format!("{verb} INTO {} ({}) VALUES ({})", element_table(element), col_list.join(", "), placeholders.join(", "));
+        let params = schema::placeholders(cols.len(), 1);
+        let template = if on_conflict == RecordConflict::Replace {
+            "INSERT OR REPLACE INTO {table} ({cols}) VALUES ({params})"
+        } else {
+            "INSERT INTO {table} ({cols}) VALUES ({params})"
+        };
+        let sql = schema::render(
+            template,
+            &[("table", &element_table(element)), ("cols", &col_list.join(", ")), ("params", params.trim_start_matches(", "))],
+        );
         let written = self.transaction(|| {
             let existing = self.element_records(element)?;
             let mut added: Vec<DimensionRecord> = Vec::new();
@@ -167,10 +174,9 @@ impl SqliteRegistry {
         let universe = self.universe().clone();
         let cols = schema::element_sql_columns(&universe, e);
         let keys = schema::element_key_columns(&universe, e);
-        let mut sql = format!(
-            "SELECT {} FROM {}",
-            cols.iter().map(|(n, _, _)| ident(n)).collect::<Vec<_>>().join(", "),
-            element_table(&e.name)
+        let mut sql = schema::render(
+            "SELECT {cols} FROM {table}",
+            &[("cols", &cols.iter().map(|(n, _, _)| ident(n)).collect::<Vec<_>>().join(", ")), ("table", &element_table(&e.name))],
         );
         let mut params: Vec<Value> = Vec::new();
         let mut clauses = Vec::new();

@@ -26,6 +26,32 @@ pub(super) fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// Renders a statement from a literal template whose `{slot}`s take only generated identifier
+/// text: quoted table names, quoted column lists and `AND "col" = ?N` key clauses built by the
+/// helpers below. Values never go through here; they are always bound.
+pub(super) fn render(template: &'static str, slots: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, text) in slots {
+        out = out.replace(&format!("{{{name}}}"), text);
+    }
+    out
+}
+
+/// `, "a", "b"` (with `prefix.` before each name when given): extra columns of a statement.
+pub(super) fn column_list(names: &[&str], prefix: &str) -> String {
+    names.iter().map(|n| format!(", {prefix}{}", ident(n))).collect()
+}
+
+/// `, ?4, ?5`: placeholders for extra columns, numbered from `first`.
+pub(super) fn placeholders(count: usize, first: usize) -> String {
+    (0..count).map(|i| format!(", ?{}", first + i)).collect()
+}
+
+/// ` AND "a" = ?3 AND "b" = ?4`: equality on each column, parameters numbered from `first`.
+pub(super) fn key_clause(names: &[&str], first: usize, prefix: &str) -> String {
+    names.iter().enumerate().map(|(i, n)| format!(" AND {prefix}{} = ?{}", ident(n), first + i)).collect()
+}
+
 /// Table holding the records of `element`.
 pub(super) fn element_table(element: &str) -> String {
     ident(&format!("dim_{element}"))
