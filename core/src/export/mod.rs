@@ -42,7 +42,9 @@
 mod base64;
 mod emitter;
 mod error;
+mod parser;
 mod read;
+mod resolver;
 mod write;
 
 #[cfg(test)]

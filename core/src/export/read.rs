@@ -1,9 +1,9 @@
 //! Reading export files: YAML text → [`ExportFile`], checked against a universe.
 
-use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::parser::{parse, Node};
 use super::{base64, ExportBlock, ExportCollection, ExportError, ExportFile, ExportedFile, EXPORT_FORMAT_VERSION};
 use crate::model::{
     CollectionName, CollectionType, ColumnSpec, ColumnType, DataCoordinate, DataIdValue, DatasetId, DatasetType,
@@ -18,12 +18,16 @@ const TIME_TAG: &str = "butler_time/tai/iso";
 const TIMESPAN_TAG: &str = "lsst.daf.butler.Timespan";
 const UUID_TAG: &str = "uuid";
 
+/// The entries of a mapping node.
+type Entries<'a> = [(std::borrow::Cow<'a, str>, Node<'a>)];
+
 /// Reads an export file written by the Python Butler (format 1.0.2 or older 1.0.x).
 ///
 /// Dimension records, dataset types and data IDs are checked against `universe`; data ID
 /// values are typed by it (integer dimensions get integers). Dataset blocks may come before the
 /// definition of their dataset type, as the Python importer allows, but the definition must be
-/// in the file.
+/// in the file. Plain scalars are typed as the Python Butler's reader types them (YAML 1.1:
+/// `yes` is a boolean).
 ///
 /// # Examples
 ///
@@ -47,27 +51,27 @@ const UUID_TAG: &str = "uuid";
 /// bad block or entry (the message names it), and [`ExportError::IntegerDatasetId`] for the
 /// integer dataset IDs of very old files.
 pub fn read_export(text: &str, universe: &DimensionUniverse) -> Result<ExportFile, ExportError> {
-    let root: Value = serde_yaml::from_str(text).map_err(ExportError::Yaml)?;
-    let Value::Mapping(root) = root else {
-        return Err(ExportError::NotAnExport(format!("the document is {}, not a mapping", kind(&root))));
-    };
+    let root = parse(text)?;
+    if !matches!(root, Node::Map(_)) {
+        return Err(ExportError::NotAnExport(format!("the document is {}, not a mapping", root.kind())));
+    }
     check_version(root.get("version"))?;
     let universe_version = match root.get("universe_version") {
-        None | Some(Value::Null) => 0,
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| ExportError::NotAnExport(format!("`universe_version` is {}, not a version number", kind(v))))?,
+        None | Some(Node::Null) => 0,
+        Some(Node::Int(n)) if u32::try_from(*n).is_ok() => *n as u32,
+        Some(v) => {
+            return Err(ExportError::NotAnExport(format!("`universe_version` is {}, not a version number", v.kind())))
+        }
     };
     let universe_namespace = match root.get("universe_namespace") {
-        None | Some(Value::Null) => "daf_butler".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => return Err(ExportError::NotAnExport(format!("`universe_namespace` is {}, not a string", kind(v)))),
+        None | Some(Node::Null) => "daf_butler".to_owned(),
+        Some(Node::Str(s)) => s.to_string(),
+        Some(v) => return Err(ExportError::NotAnExport(format!("`universe_namespace` is {}, not a string", v.kind()))),
     };
-    let data = match root.get("data") {
-        Some(Value::Sequence(data)) => data,
-        Some(Value::Null) => &Vec::new(),
-        Some(v) => return Err(ExportError::NotAnExport(format!("`data` is {}, not a list", kind(v)))),
+    let data: &[Node<'_>] = match root.get("data") {
+        Some(Node::Seq(data)) => data,
+        Some(Node::Null) => &[],
+        Some(v) => return Err(ExportError::NotAnExport(format!("`data` is {}, not a list", v.kind()))),
         None => return Err(ExportError::NotAnExport("there is no `data` list".into())),
     };
     let reader = Reader { universe, universe_version, universe_namespace: &universe_namespace };
@@ -114,19 +118,20 @@ pub fn read_export(text: &str, universe: &DimensionUniverse) -> Result<ExportFil
 
 /// Checks `version:` as the Python importer does: `0` means 1.0.0; the major version must be 1
 /// and the minor version at most 0 (patch versions only add what old readers can ignore).
-fn check_version(value: Option<&Value>) -> Result<(), ExportError> {
+fn check_version(value: Option<&Node<'_>>) -> Result<(), ExportError> {
     let unsupported = |found: String| ExportError::UnsupportedVersion { found, supported: EXPORT_FORMAT_VERSION };
     let text = match value {
-        None | Some(Value::Null) => return Err(ExportError::NotAnExport("there is no `version`".into())),
-        Some(Value::Number(n)) if n.as_u64() == Some(0) => return Ok(()),
-        Some(Value::Number(n)) => return Err(unsupported(n.to_string())),
-        Some(Value::String(s)) => s,
-        Some(v) => return Err(ExportError::NotAnExport(format!("`version` is {}, not a version string", kind(v)))),
+        None | Some(Node::Null) => return Err(ExportError::NotAnExport("there is no `version`".into())),
+        Some(Node::Int(0)) => return Ok(()),
+        Some(Node::Int(n)) => return Err(unsupported(n.to_string())),
+        Some(Node::Float(x)) => return Err(unsupported(x.to_string())),
+        Some(Node::Str(s)) => s,
+        Some(v) => return Err(ExportError::NotAnExport(format!("`version` is {}, not a version string", v.kind()))),
     };
     let parts: Vec<Option<u32>> = text.split('.').map(|p| p.trim().parse().ok()).collect();
     match parts.as_slice() {
-        [Some(1), Some(minor), Some(_)] if *minor == 0 => Ok(()),
-        [Some(_), Some(_), Some(_)] => Err(unsupported(text.clone())),
+        [Some(1), Some(0), Some(_)] => Ok(()),
+        [Some(_), Some(_), Some(_)] => Err(unsupported(text.to_string())),
         _ => Err(ExportError::NotAnExport(format!("`version` is `{text}`, not a version like `{EXPORT_FORMAT_VERSION}`"))),
     }
 }
@@ -140,11 +145,7 @@ struct TypeInfo {
 
 impl TypeInfo {
     fn new(t: &DatasetType, universe: &DimensionUniverse) -> Self {
-        let required = t
-            .dimensions
-            .required()
-            .map(|d| (d.to_owned(), key_type(universe, d)))
-            .collect();
+        let required = t.dimensions.required().map(|d| (d.to_owned(), key_type(universe, d))).collect();
         Self { group: Arc::new(t.dimensions.clone()), required }
     }
 }
@@ -160,67 +161,74 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn dataset_type(&self, m: &Mapping, loc: &dyn Fn() -> String) -> Result<DatasetType, ExportError> {
+    fn dataset_type(&self, m: &Entries<'_>, loc: &dyn Fn() -> String) -> Result<DatasetType, ExportError> {
         let name = required_str(m, "name", loc)?;
         let name = DatasetTypeName::parse(name).map_err(|e| ExportError::model(loc(), e))?;
         let loc = || format!("{}, dataset type `{name}`", loc());
         let dimensions = match required(m, "dimensions", &loc)? {
-            Value::Sequence(s) => s
+            Node::Seq(s) => s
                 .iter()
-                .map(|d| d.as_str().ok_or_else(|| ExportError::invalid(loc(), format!("`dimensions` holds {}, not a dimension name", kind(d)))))
+                .map(|d| {
+                    d.as_str().ok_or_else(|| {
+                        ExportError::invalid(loc(), format!("`dimensions` holds {}, not a dimension name", d.kind()))
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?,
-            Value::Null => Vec::new(),
-            v => return Err(ExportError::invalid(loc(), format!("`dimensions` is {}, not a list of dimension names", kind(v)))),
+            Node::Null => Vec::new(),
+            v => {
+                return Err(ExportError::invalid(loc(), format!("`dimensions` is {}, not a list of dimension names", v.kind())))
+            }
         };
         let dimensions = self.universe.group(dimensions).map_err(|e| ExportError::model(loc(), e))?;
-        let storage_class = StorageClassName::parse(required_str(m, "storage_class", &loc)?).map_err(|e| ExportError::model(loc(), e))?;
-        let is_calibration = match m.get("is_calibration") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => return Err(ExportError::invalid(loc(), format!("`is_calibration` is {}, not `true` or `false`", kind(v)))),
+        let storage_class =
+            StorageClassName::parse(required_str(m, "storage_class", &loc)?).map_err(|e| ExportError::model(loc(), e))?;
+        let is_calibration = match get(m, "is_calibration") {
+            None | Some(Node::Null) => false,
+            Some(Node::Bool(b)) => *b,
+            Some(v) => {
+                return Err(ExportError::invalid(loc(), format!("`is_calibration` is {}, not `true` or `false`", v.kind())))
+            }
         };
         Ok(DatasetType { name, dimensions, storage_class, is_calibration })
     }
 
-    fn dimension_block(&self, m: &Mapping, index: usize) -> Result<ExportBlock, ExportError> {
+    fn dimension_block(&self, m: &Entries<'_>, index: usize) -> Result<ExportBlock, ExportError> {
         let block_loc = || block_location(index, "dimension");
         let element_name = required_str(m, "element", &block_loc)?;
         let loc = || format!("{}, element `{element_name}`{}", block_location(index, "dimension"), self.universe_note());
         let element = self.universe.get_element(element_name).map_err(|e| ExportError::model(loc(), e))?;
         let columns = element.record_columns(self.universe);
         let primary_key = element.primary_key().map(|k| k.name.as_str());
-        let rows = match required(m, "records", &loc)? {
-            Value::Sequence(rows) => rows.as_slice(),
-            Value::Null => &[],
-            v => return Err(ExportError::invalid(loc(), format!("`records` is {}, not a list", kind(v)))),
+        let rows: &[Node<'_>] = match required(m, "records", &loc)? {
+            Node::Seq(rows) => rows,
+            Node::Null => &[],
+            v => return Err(ExportError::invalid(loc(), format!("`records` is {}, not a list", v.kind()))),
         };
         let mut records = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             let loc = || format!("{}, record {}", loc(), i + 1);
-            let Value::Mapping(row) = row else {
-                return Err(ExportError::invalid(loc(), format!("a record is {}, not a mapping", kind(row))));
+            let Node::Map(row) = row else {
+                return Err(ExportError::invalid(loc(), format!("a record is {}, not a mapping", row.kind())));
             };
             let mut values = BTreeMap::new();
             for (key, value) in row {
-                let Some(key) = key.as_str() else {
-                    return Err(ExportError::invalid(loc(), format!("a column name is {}, not a string", kind(key))));
-                };
-                let key = match key {
+                let key: &str = match key.as_ref() {
                     "datetime_begin" => "timespan_begin",
                     "datetime_end" => "timespan_end",
                     // The Python Butler accepts a dimension's name for its primary key.
-                    k if k == element_name && primary_key.is_some_and(|pk| pk != k && !row.contains_key(pk)) => {
-                        primary_key.unwrap_or(k)
-                    }
+                    k if k == element_name => match primary_key {
+                        Some(pk) if pk != k && get(row, pk).is_none() => pk,
+                        _ => k,
+                    },
                     k => k,
                 };
                 let column = columns.iter().find(|c| c.name == key);
-                let value = record_value(value, column).map_err(|reason| {
-                    ExportError::invalid(loc(), format!("column `{key}`: {reason}"))
-                })?;
+                let value = record_value(value, column)
+                    .map_err(|reason| ExportError::invalid(loc(), format!("column `{key}`: {reason}")))?;
                 values.insert(key.to_owned(), value);
             }
-            let record = DimensionRecord::new(self.universe, element_name, values).map_err(|e| ExportError::model(loc(), e))?;
+            let record =
+                DimensionRecord::new(self.universe, element_name, values).map_err(|e| ExportError::model(loc(), e))?;
             records.push(record);
         }
         Ok(ExportBlock::Dimension { element: element_name.to_owned(), records })
@@ -240,7 +248,7 @@ impl Reader<'_> {
         }
     }
 
-    fn collection(&self, m: &Mapping, loc: &dyn Fn() -> String) -> Result<ExportCollection, ExportError> {
+    fn collection(&self, m: &Entries<'_>, loc: &dyn Fn() -> String) -> Result<ExportCollection, ExportError> {
         let name = collection_name(required(m, "name", loc)?, "name", loc)?;
         let loc = || format!("{}, collection `{name}`", loc());
         let collection_type: CollectionType =
@@ -250,7 +258,7 @@ impl Reader<'_> {
         match collection_type {
             CollectionType::Run => {
                 collection.host = optional_str(m, "host", &loc)?;
-                let bound = |key: &str| match m.get(key) {
+                let bound = |key: &str| match get(m, key) {
                     None => Ok(None),
                     Some(v) => time_bound(v).map_err(|reason| ExportError::invalid(loc(), format!("`{key}`: {reason}"))),
                 };
@@ -258,15 +266,15 @@ impl Reader<'_> {
                 collection.timespan = (begin.is_some() || end.is_some()).then(|| Timespan::new(begin, end));
             }
             CollectionType::Chained => {
-                let children = match required(m, "children", &loc)? {
-                    Value::Sequence(s) => s.as_slice(),
-                    Value::Null => &[],
-                    v => return Err(ExportError::invalid(loc(), format!("`children` is {}, not a list", kind(v)))),
+                let children: &[Node<'_>] = match required(m, "children", &loc)? {
+                    Node::Seq(s) => s,
+                    Node::Null => &[],
+                    v => return Err(ExportError::invalid(loc(), format!("`children` is {}, not a list", v.kind()))),
                 };
                 for child in children {
                     // Old files wrote `[name, dataset type restriction]`; restrictions are gone.
                     let child = match child {
-                        Value::Sequence(pair) if !pair.is_empty() => &pair[0],
+                        Node::Seq(pair) if !pair.is_empty() => &pair[0],
                         other => other,
                     };
                     collection.children.push(collection_name(child, "children", &loc)?);
@@ -277,7 +285,7 @@ impl Reader<'_> {
         Ok(collection)
     }
 
-    fn datasets(&self, m: &Mapping, index: usize, types: &HashMap<String, TypeInfo>) -> Result<ExportBlock, ExportError> {
+    fn datasets(&self, m: &Entries<'_>, index: usize, types: &HashMap<String, TypeInfo>) -> Result<ExportBlock, ExportError> {
         let block_loc = || block_location(index, "dataset");
         let dataset_type = required_str(m, "dataset_type", &block_loc)?;
         let dataset_type = DatasetTypeName::parse(dataset_type).map_err(|e| ExportError::model(block_loc(), e))?;
@@ -289,29 +297,33 @@ impl Reader<'_> {
                 format!("dataset type `{dataset_type}` is not defined in this file\nhint: add a `type: dataset_type` block for it (the Python Butler writes one before every `type: dataset` block)"),
             ));
         };
-        let rows = match required(m, "records", &loc)? {
-            Value::Sequence(rows) => rows.as_slice(),
-            Value::Null => &[],
-            v => return Err(ExportError::invalid(loc(), format!("`records` is {}, not a list", kind(v)))),
+        let rows: &[Node<'_>] = match required(m, "records", &loc)? {
+            Node::Seq(rows) => rows,
+            Node::Null => &[],
+            v => return Err(ExportError::invalid(loc(), format!("`records` is {}, not a list", v.kind()))),
         };
         let mut records = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             let loc = || format!("{}, file record {}", loc(), i + 1);
-            let Value::Mapping(row) = row else {
-                return Err(ExportError::invalid(loc(), format!("a file record is {}, not a mapping", kind(row))));
+            let Node::Map(row) = row else {
+                return Err(ExportError::invalid(loc(), format!("a file record is {}, not a mapping", row.kind())));
             };
             let ids = match required(row, "dataset_id", &loc)? {
-                Value::Sequence(s) => s.iter().map(|v| dataset_id(v, &loc)).collect::<Result<Vec<_>, _>>()?,
+                Node::Seq(s) => s.iter().map(|v| dataset_id(v, &loc)).collect::<Result<Vec<_>, _>>()?,
                 v => vec![dataset_id(v, &loc)?],
             };
             let data_ids = match required(row, "data_id", &loc)? {
-                Value::Sequence(s) => s.iter().map(|v| self.data_id(v, info, &loc)).collect::<Result<Vec<_>, _>>()?,
+                Node::Seq(s) => s.iter().map(|v| self.data_id(v, info, &loc)).collect::<Result<Vec<_>, _>>()?,
                 v => vec![self.data_id(v, info, &loc)?],
             };
             if ids.len() != data_ids.len() {
                 return Err(ExportError::invalid(
                     loc(),
-                    format!("{} dataset IDs but {} data IDs; `dataset_id` and `data_id` must be parallel lists", ids.len(), data_ids.len()),
+                    format!(
+                        "{} dataset IDs but {} data IDs; `dataset_id` and `data_id` must be parallel lists",
+                        ids.len(),
+                        data_ids.len()
+                    ),
                 ));
             }
             let path = required_str(row, "path", &loc)?.to_owned();
@@ -321,11 +333,11 @@ impl Reader<'_> {
         Ok(ExportBlock::Datasets { dataset_type, run, records })
     }
 
-    fn data_id(&self, v: &Value, info: &TypeInfo, loc: &dyn Fn() -> String) -> Result<DataCoordinate, ExportError> {
-        let m = match v {
-            Value::Mapping(m) => m,
-            Value::Null => &Mapping::new(),
-            v => return Err(ExportError::invalid(loc(), format!("a data ID is {}, not a mapping", kind(v)))),
+    fn data_id(&self, v: &Node<'_>, info: &TypeInfo, loc: &dyn Fn() -> String) -> Result<DataCoordinate, ExportError> {
+        let m: &Entries<'_> = match v {
+            Node::Map(m) => m,
+            Node::Null => &[],
+            v => return Err(ExportError::invalid(loc(), format!("a data ID is {}, not a mapping", v.kind()))),
         };
         // Fast path: exactly the required dimensions, each of its key's type.
         if m.len() == info.required.len() {
@@ -333,7 +345,7 @@ impl Reader<'_> {
                 .required
                 .iter()
                 .map(|(dim, ty)| {
-                    let value = data_id_value(m.get(dim.as_str())?, *ty)?;
+                    let value = data_id_value(get(m, dim)?, *ty)?;
                     let typed = matches!(
                         (ty, &value),
                         (None, _) | (Some(ColumnType::Int), DataIdValue::Int(_)) | (Some(ColumnType::String), DataIdValue::Str(_))
@@ -342,24 +354,23 @@ impl Reader<'_> {
                 })
                 .collect();
             if let Some(values) = values {
-                return DataCoordinate::from_required(Arc::clone(&info.group), values).map_err(|e| ExportError::model(loc(), e));
+                return DataCoordinate::from_required(Arc::clone(&info.group), values)
+                    .map_err(|e| ExportError::model(loc(), e));
             }
         }
         let mut values = BTreeMap::new();
         for (key, value) in m {
-            let Some(key) = key.as_str() else {
-                return Err(ExportError::invalid(loc(), format!("a data ID key is {}, not a dimension name", kind(key))));
-            };
             let converted = data_id_value(value, key_type(self.universe, key)).ok_or_else(|| {
-                ExportError::invalid(loc(), format!("data ID value for `{key}` is {}, not an integer or a string", kind(value)))
+                ExportError::invalid(loc(), format!("data ID value for `{key}` is {}, not an integer or a string", value.kind()))
             })?;
-            values.insert(key.to_owned(), converted);
+            values.insert(key.to_string(), converted);
         }
-        DataCoordinate::standardize(self.universe, Arc::clone(&info.group), &values).map_err(|e| ExportError::model(loc(), e))
+        DataCoordinate::standardize(self.universe, Arc::clone(&info.group), &values)
+            .map_err(|e| ExportError::model(loc(), e))
     }
 }
 
-fn associations(m: &Mapping, loc: &dyn Fn() -> String) -> Result<ExportBlock, ExportError> {
+fn associations(m: &Entries<'_>, loc: &dyn Fn() -> String) -> Result<ExportBlock, ExportError> {
     let collection = collection_name(required(m, "collection", loc)?, "collection", loc)?;
     let loc = || format!("{}, collection `{collection}`", loc());
     let collection_type: CollectionType =
@@ -370,22 +381,22 @@ fn associations(m: &Mapping, loc: &dyn Fn() -> String) -> Result<ExportBlock, Ex
             Ok(ExportBlock::TaggedAssociations { collection, dataset_ids })
         }
         CollectionType::Calibration => {
-            let ranges = match required(m, "validity_ranges", &loc)? {
-                Value::Sequence(s) => s.as_slice(),
-                Value::Null => &[],
-                v => return Err(ExportError::invalid(loc(), format!("`validity_ranges` is {}, not a list", kind(v)))),
+            let ranges: &[Node<'_>] = match required(m, "validity_ranges", &loc)? {
+                Node::Seq(s) => s,
+                Node::Null => &[],
+                v => return Err(ExportError::invalid(loc(), format!("`validity_ranges` is {}, not a list", v.kind()))),
             };
             let mut validity_ranges = Vec::with_capacity(ranges.len());
             for (i, range) in ranges.iter().enumerate() {
                 let loc = || format!("{}, validity range {}", loc(), i + 1);
-                let Value::Mapping(range) = range else {
-                    return Err(ExportError::invalid(loc(), format!("a validity range is {}, not a mapping", kind(range))));
+                let Node::Map(range) = range else {
+                    return Err(ExportError::invalid(loc(), format!("a validity range is {}, not a mapping", range.kind())));
                 };
-                let timespan = match range.get("timespan") {
+                let timespan = match get(range, "timespan") {
                     Some(t) => timespan(t),
                     // Older files wrote the bounds directly.
                     None => {
-                        let bound = |key| range.get(key).map_or(Ok(None), time_bound);
+                        let bound = |key| get(range, key).map_or(Ok(None), time_bound);
                         bound("begin").and_then(|b| Ok(Timespan::new(b, bound("end")?)))
                     }
                 }
@@ -406,158 +417,141 @@ fn block_location(index: usize, block_type: &str) -> String {
     format!("data block {} (`type: {block_type}`)", index + 1)
 }
 
-fn block_type(entry: &Value, index: usize) -> Result<(&str, &Mapping), ExportError> {
+fn block_type<'n, 'a>(entry: &'n Node<'a>, index: usize) -> Result<(&'n str, &'n Entries<'a>), ExportError> {
     let loc = || format!("data block {}", index + 1);
-    let Value::Mapping(m) = entry else {
-        return Err(ExportError::invalid(loc(), format!("a data block is {}, not a mapping with a `type`", kind(entry))));
+    let Node::Map(m) = entry else {
+        return Err(ExportError::invalid(loc(), format!("a data block is {}, not a mapping with a `type`", entry.kind())));
     };
     Ok((required_str(m, "type", &loc)?, m))
 }
 
-/// Describes a value's YAML type for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
+/// The value of `key` (the last one, as PyYAML keeps the last duplicate).
+fn get<'n, 'a>(m: &'n Entries<'a>, key: &str) -> Option<&'n Node<'a>> {
+    m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-fn required<'m>(m: &'m Mapping, key: &str, loc: &dyn Fn() -> String) -> Result<&'m Value, ExportError> {
-    m.get(key).ok_or_else(|| ExportError::invalid(loc(), format!("`{key}` is missing")))
+fn required<'n, 'a>(m: &'n Entries<'a>, key: &str, loc: &dyn Fn() -> String) -> Result<&'n Node<'a>, ExportError> {
+    get(m, key).ok_or_else(|| ExportError::invalid(loc(), format!("`{key}` is missing")))
 }
 
-fn required_str<'m>(m: &'m Mapping, key: &str, loc: &dyn Fn() -> String) -> Result<&'m str, ExportError> {
+fn required_str<'n>(m: &'n Entries<'_>, key: &str, loc: &dyn Fn() -> String) -> Result<&'n str, ExportError> {
     match required(m, key, loc)? {
-        Value::String(s) => Ok(s),
-        v => Err(ExportError::invalid(loc(), format!("`{key}` is {}, not a string", kind(v)))),
+        Node::Str(s) => Ok(s),
+        v => Err(ExportError::invalid(loc(), format!("`{key}` is {}, not a string", v.kind()))),
     }
 }
 
-fn optional_str(m: &Mapping, key: &str, loc: &dyn Fn() -> String) -> Result<Option<String>, ExportError> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v) => Err(ExportError::invalid(loc(), format!("`{key}` is {}, not a string", kind(v)))),
+fn optional_str(m: &Entries<'_>, key: &str, loc: &dyn Fn() -> String) -> Result<Option<String>, ExportError> {
+    match get(m, key) {
+        None | Some(Node::Null) => Ok(None),
+        Some(Node::Str(s)) => Ok(Some(s.to_string())),
+        Some(v) => Err(ExportError::invalid(loc(), format!("`{key}` is {}, not a string", v.kind()))),
     }
 }
 
-fn collection_name(v: &Value, key: &str, loc: &dyn Fn() -> String) -> Result<CollectionName, ExportError> {
+fn collection_name(v: &Node<'_>, key: &str, loc: &dyn Fn() -> String) -> Result<CollectionName, ExportError> {
     match v {
-        Value::String(s) => CollectionName::parse(s).map_err(|e| ExportError::model(loc(), e)),
-        v => Err(ExportError::invalid(loc(), format!("`{key}` holds {}, not a collection name", kind(v)))),
+        Node::Str(s) => CollectionName::parse(s).map_err(|e| ExportError::model(loc(), e)),
+        v => Err(ExportError::invalid(loc(), format!("`{key}` holds {}, not a collection name", v.kind()))),
     }
 }
 
-fn dataset_ids(v: &Value, loc: &dyn Fn() -> String) -> Result<Vec<DatasetId>, ExportError> {
+fn dataset_ids(v: &Node<'_>, loc: &dyn Fn() -> String) -> Result<Vec<DatasetId>, ExportError> {
     match v {
-        Value::Sequence(s) => s.iter().map(|v| dataset_id(v, loc)).collect(),
-        Value::Null => Ok(Vec::new()),
-        v => Err(ExportError::invalid(loc(), format!("`dataset_ids` is {}, not a list", kind(v)))),
+        Node::Seq(s) => s.iter().map(|v| dataset_id(v, loc)).collect(),
+        Node::Null => Ok(Vec::new()),
+        v => Err(ExportError::invalid(loc(), format!("`dataset_ids` is {}, not a list", v.kind()))),
     }
 }
 
 /// A `!uuid` (or untagged) UUID string; integer IDs of very old files are refused, because the
 /// uuid crate's `v3` feature (MD5) that maps them is not enabled in this workspace.
-fn dataset_id(v: &Value, loc: &dyn Fn() -> String) -> Result<DatasetId, ExportError> {
-    let v = match v {
-        Value::Tagged(t) if t.tag == UUID_TAG => &t.value,
-        v => v,
+fn dataset_id(v: &Node<'_>, loc: &dyn Fn() -> String) -> Result<DatasetId, ExportError> {
+    let v = match v.untag() {
+        (Some(UUID_TAG), inner) => inner,
+        _ => v,
     };
     match v {
-        Value::String(s) => uuid::Uuid::parse_str(s)
-            .map(DatasetId)
-            .map_err(|_| ExportError::invalid(loc(), format!("`{s}` is not a dataset ID (a UUID such as `01a21021-9d23-7f1e-b530-925d9a40bc24`)"))),
-        Value::Number(n) => match n.as_i64() {
-            Some(id) => Err(ExportError::IntegerDatasetId { location: loc(), id }),
-            None => Err(ExportError::invalid(loc(), format!("`{n}` is not a dataset ID (a UUID)"))),
-        },
-        v => Err(ExportError::invalid(loc(), format!("a dataset ID is {}, not a `!uuid` string", kind(v)))),
+        Node::Str(s) => uuid::Uuid::parse_str(s).map(DatasetId).map_err(|_| {
+            ExportError::invalid(loc(), format!("`{s}` is not a dataset ID (a UUID such as `01a21021-9d23-7f1e-b530-925d9a40bc24`)"))
+        }),
+        Node::Int(id) => Err(ExportError::IntegerDatasetId { location: loc(), id: *id }),
+        v => Err(ExportError::invalid(loc(), format!("a dataset ID is {}, not a `!uuid` string", v.kind()))),
     }
 }
 
 /// A data ID value, typed by the dimension's key type when it is known.
-fn data_id_value(v: &Value, key_type: Option<ColumnType>) -> Option<DataIdValue> {
+fn data_id_value(v: &Node<'_>, key_type: Option<ColumnType>) -> Option<DataIdValue> {
     match (v, key_type) {
-        (Value::Number(n), Some(ColumnType::String)) => Some(DataIdValue::Str(n.to_string())),
-        (Value::Number(n), _) => n.as_i64().map(DataIdValue::Int),
-        (Value::String(s), Some(ColumnType::Int)) => {
-            Some(s.trim().parse().map_or_else(|_| DataIdValue::Str(s.clone()), DataIdValue::Int))
+        (Node::Int(i), Some(ColumnType::String)) => Some(DataIdValue::Str(i.to_string())),
+        (Node::Int(i), _) => Some(DataIdValue::Int(*i)),
+        (Node::Str(s), Some(ColumnType::Int)) => {
+            Some(s.trim().parse().map_or_else(|_| DataIdValue::Str(s.to_string()), DataIdValue::Int))
         }
-        (Value::String(s), _) => Some(DataIdValue::Str(s.clone())),
+        (Node::Str(s), _) => Some(DataIdValue::Str(s.to_string())),
         _ => None,
     }
 }
 
 /// One bound of a timespan: a `!butler_time/tai/iso` string, integer nanoseconds, or null.
-fn time_bound(v: &Value) -> Result<Option<i64>, String> {
-    let (tagged, v) = match v {
-        Value::Tagged(t) if t.tag == TIME_TAG => (true, &t.value),
-        Value::Tagged(t) => return Err(format!("unexpected tag `{}` on a time", t.tag)),
-        v => (false, v),
+fn time_bound(v: &Node<'_>) -> Result<Option<i64>, String> {
+    let (tagged, v) = match v.untag() {
+        (Some(TIME_TAG), inner) => (true, inner),
+        (Some(tag), _) => return Err(format!("unexpected tag `!{tag}` on a time")),
+        (None, v) => (false, v),
     };
     match v {
-        Value::Null => Ok(None),
-        Value::String(s) => Timespan::parse_tai_iso(s).map(Some).map_err(|e| e.to_string()),
-        Value::Number(n) if !tagged => n.as_i64().map(Some).ok_or_else(|| format!("`{n}` is not a time")),
-        v => Err(format!("a time is {}, not a `!{TIME_TAG}` string", kind(v))),
+        Node::Null => Ok(None),
+        Node::Str(s) => Timespan::parse_tai_iso(s).map(Some).map_err(|e| e.to_string()),
+        Node::Int(n) if !tagged => Ok(Some(*n)),
+        v => Err(format!("a time is {}, not a `!{TIME_TAG}` string", v.kind())),
     }
 }
 
 /// A `!lsst.daf.butler.Timespan`: a `begin`/`end` mapping, or the scalar `EMPTY`.
-fn timespan(v: &Value) -> Result<Timespan, String> {
-    let v = match v {
-        Value::Tagged(t) if t.tag == TIMESPAN_TAG => &t.value,
-        Value::Tagged(t) => return Err(format!("unexpected tag `{}` on a timespan", t.tag)),
-        v => v,
+fn timespan(v: &Node<'_>) -> Result<Timespan, String> {
+    let v = match v.untag() {
+        (Some(TIMESPAN_TAG) | None, inner) => inner,
+        (Some(tag), _) => return Err(format!("unexpected tag `!{tag}` on a timespan")),
     };
     match v {
-        Value::String(s) if s == "EMPTY" => Ok(EMPTY_TIMESPAN),
-        Value::Mapping(m) => {
-            let bound = |key| m.get(key).map_or(Ok(None), time_bound);
+        Node::Str(s) if s == "EMPTY" => Ok(EMPTY_TIMESPAN),
+        Node::Map(m) => {
+            let bound = |key| get(m, key).map_or(Ok(None), time_bound);
             Ok(Timespan::new(bound("begin")?, bound("end")?))
         }
-        v => Err(format!("a timespan is {}, not a mapping with `begin` and `end` or `EMPTY`", kind(v))),
+        v => Err(format!("a timespan is {}, not a mapping with `begin` and `end` or `EMPTY`", v.kind())),
     }
 }
 
 /// Converts a YAML value of a record column to a [`RecordValue`].
-fn record_value(v: &Value, column: Option<&ColumnSpec>) -> Result<RecordValue, String> {
+fn record_value(v: &Node<'_>, column: Option<&ColumnSpec>) -> Result<RecordValue, String> {
     let column_type = column.map(|c| c.column_type);
     Ok(match v {
-        Value::Null => RecordValue::Null,
-        Value::Bool(b) => RecordValue::Bool(*b),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => RecordValue::Int(i),
-            (None, _) if n.is_u64() => return Err(format!("`{n}` does not fit in a 64-bit integer")),
-            (None, Some(x)) => RecordValue::Float(x),
-            (None, None) => return Err(format!("`{n}` is not a number")),
-        },
-        Value::String(s) if column_type == Some(ColumnType::Hash) => {
-            RecordValue::Str(hash_hex(s, column.and_then(|c| c.nbytes)).ok_or_else(|| "a hash must be `!!binary` (base64) or hex".to_owned())?)
-        }
-        Value::String(s) => RecordValue::Str(s.clone()),
-        Value::Tagged(t) if t.tag == TIME_TAG => match time_bound(v)? {
+        Node::Null => RecordValue::Null,
+        Node::Bool(b) => RecordValue::Bool(*b),
+        Node::Int(i) => RecordValue::Int(*i),
+        Node::Float(x) => RecordValue::Float(*x),
+        Node::Str(s) if column_type == Some(ColumnType::Hash) => RecordValue::Str(
+            hash_hex(s, column.and_then(|c| c.nbytes)).ok_or_else(|| "a hash must be `!!binary` (base64) or hex".to_owned())?,
+        ),
+        Node::Str(s) => RecordValue::Str(s.to_string()),
+        Node::Tagged(tag, _) if tag == TIME_TAG => match time_bound(v)? {
             Some(ns) => RecordValue::Int(ns),
             None => RecordValue::Null,
         },
-        Value::Tagged(t) if t.tag == UUID_TAG => match &t.value {
-            Value::String(s) => RecordValue::Str(s.clone()),
-            other => return Err(format!("a `!uuid` is {}, not a string", kind(other))),
+        Node::Tagged(tag, inner) if tag == UUID_TAG => match inner.as_ref() {
+            Node::Str(s) => RecordValue::Str(s.to_string()),
+            other => return Err(format!("a `!uuid` is {}, not a string", other.kind())),
         },
-        Value::Tagged(t) if t.tag == TIMESPAN_TAG => RecordValue::Timespan(timespan(v)?),
-        // sphgeom regions are `!<lsst.sphgeom.ConvexPolygon> {encoded: <hex>}`; the reader may
-        // keep or drop the tag.
-        Value::Tagged(t) => return record_value(&t.value, column),
-        Value::Mapping(m) => match m.get("encoded") {
-            Some(Value::String(hex)) => RecordValue::Str(hex.clone()),
+        Node::Tagged(tag, _) if tag == TIMESPAN_TAG => RecordValue::Timespan(timespan(v)?),
+        // sphgeom regions are `!<lsst.sphgeom.ConvexPolygon> {encoded: <hex>}`.
+        Node::Tagged(_, inner) => return record_value(inner, column),
+        Node::Map(m) => match get(m, "encoded") {
+            Some(Node::Str(hex)) => RecordValue::Str(hex.to_string()),
             _ => return Err("a mapping here must be a region with an `encoded` hex string".into()),
         },
-        Value::Sequence(_) => return Err("a list is not a column value".into()),
+        Node::Seq(_) => return Err("a list is not a column value".into()),
     })
 }
 

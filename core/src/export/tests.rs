@@ -530,7 +530,107 @@ mod round_trip {
                 records[0].formatter = Some(formatter);
             }
             let text = write(&file);
+            prop_assert!(super::super::parser::parse_fast(&text).is_some(), "fell back on\n{}", text);
             prop_assert_eq!(read_export(&text, &universe()).unwrap(), file);
         }
     }
 }
+
+/// Agreement with PyYAML on generated cases (`make_pyyaml_cases.py`): the emitter writes every
+/// string as PyYAML does, and the parser reads every document as `yaml.safe_load` does.
+mod pyyaml_agreement {
+    use super::super::emitter::Emitter;
+    use super::super::parser::{parse_fast, parse_with_serde_yaml, Node};
+    use super::*;
+    use serde_json::Value as Json;
+
+    fn cases() -> Json {
+        serde_json::from_str(include_str!("../../tests/fixtures/export/pyyaml_cases.json")).unwrap()
+    }
+
+    fn emit(s: &str, nested: bool) -> String {
+        let mut out = Vec::new();
+        let mut e = Emitter::new(&mut out);
+        if nested {
+            e.line("data:");
+            e.line("- type: x");
+            e.raw("  doc: ");
+            e.str_scalar(s, 4);
+        } else {
+            e.raw("k: ");
+            e.str_scalar(s, 2);
+        }
+        e.newline();
+        e.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_written_and_read_as_pyyaml_does() {
+        let cases = cases();
+        let strings = cases["strings"].as_array().unwrap();
+        assert_eq!(strings.len(), 150);
+        for case in strings {
+            let (s, flat, nested) = (case[0].as_str().unwrap(), case[1].as_str().unwrap(), case[2].as_str().unwrap());
+            assert_eq!(emit(s, false), flat, "{s:?}");
+            assert_eq!(emit(s, true), nested, "{s:?}");
+            let expected = Node::Str(s.to_owned().into());
+            assert_eq!(parse_fast(flat).unwrap().get("k"), Some(&expected), "{flat}");
+            let doc = parse_fast(nested).unwrap();
+            let Some(Node::Seq(items)) = doc.get("data") else { panic!("{nested}") };
+            assert_eq!(items[0].get("doc"), Some(&expected), "{nested}");
+        }
+    }
+
+    /// Whether a parsed node is the value PyYAML loaded, in the fixture's tagged JSON form.
+    fn same(node: &Node<'_>, expected: &Json) -> bool {
+        match (node, expected) {
+            (Node::Null, Json::Null) => true,
+            (Node::Bool(a), Json::Bool(b)) => a == b,
+            (Node::Str(a), Json::String(b)) => a == b,
+            (Node::Seq(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b)),
+            (node, Json::Object(o)) => match (node, o.iter().next()) {
+                (Node::Int(a), Some((k, v))) if k == "int" => v.as_str() == Some(a.to_string().as_str()),
+                (Node::Float(a), Some((k, v))) if k == "float" => v.as_str().and_then(|s| s.parse::<f64>().ok()) == Some(*a),
+                (Node::Map(a), Some((k, Json::Array(b)))) if k == "map" => {
+                    a.len() == b.len() && a.iter().zip(b).all(|((k, v), pair)| pair[0] == **k && same(v, &pair[1]))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn documents_are_read_as_pyyaml_does() {
+        let cases = cases();
+        let documents = cases["documents"].as_array().unwrap();
+        assert_eq!(documents.len(), 90);
+        for case in documents {
+            let text = case[0].as_str().unwrap();
+            let node = parse_fast(text).unwrap_or_else(|| panic!("fell back on\n{text}"));
+            assert!(same(&node, &case[1]), "{text}\n{node:?}");
+        }
+    }
+
+    /// serde_yaml drops verbatim tags such as `!<lsst.sphgeom.ConvexPolygon>`.
+    fn without_verbatim_tags(node: Node<'_>) -> Node<'_> {
+        match node {
+            Node::Tagged(tag, inner) if tag.starts_with("lsst.sphgeom.") => without_verbatim_tags(*inner),
+            Node::Tagged(tag, inner) => Node::Tagged(tag, Box::new(without_verbatim_tags(*inner))),
+            Node::Seq(items) => Node::Seq(items.into_iter().map(without_verbatim_tags).collect()),
+            Node::Map(entries) => Node::Map(entries.into_iter().map(|(k, v)| (k, without_verbatim_tags(v))).collect()),
+            other => other,
+        }
+    }
+
+    #[test]
+    fn butler_files_take_the_fast_path_and_agree_with_serde_yaml() {
+        let small = write(&small_export());
+        for text in [PYTHON_EXPORT, LSSTCAM_SUBSET, CI_HSC_SKYMAP, small.as_str()] {
+            let fast = parse_fast(text).expect("the fast path reads Butler exports");
+            assert_eq!(without_verbatim_tags(fast), parse_with_serde_yaml(text).unwrap());
+        }
+    }
+}
+

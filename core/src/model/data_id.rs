@@ -63,7 +63,7 @@ pub struct DataCoordinate {
     group: Arc<DimensionGroup>,
     required: Vec<DataIdValue>,
     implied: Option<Vec<DataIdValue>>,
-    records: Option<Arc<BTreeMap<String, DimensionRecord>>>,
+    records: Option<Arc<BTreeMap<String, Arc<DimensionRecord>>>>,
 }
 
 impl PartialEq for DataCoordinate {
@@ -195,7 +195,7 @@ impl DataCoordinate {
 
     /// The attached record of an element, when expanded.
     pub fn record(&self, element: &str) -> Option<&DimensionRecord> {
-        self.records.as_ref()?.get(element)
+        self.records.as_ref()?.get(element).map(|r| &**r)
     }
 
     /// This data ID with implied values filled in.
@@ -210,9 +210,13 @@ impl DataCoordinate {
         Ok(self)
     }
 
-    /// This data ID with records attached (and implied values taken from them if missing).
-    pub fn with_records(mut self, records: BTreeMap<String, DimensionRecord>) -> Self {
-        self.records = Some(Arc::new(records));
+    /// This data ID with records attached, by element name (records may be shared `Arc`s).
+    pub fn with_records<I, R>(mut self, records: I) -> Self
+    where
+        I: IntoIterator<Item = (String, R)>,
+        R: Into<Arc<DimensionRecord>>,
+    {
+        self.records = Some(Arc::new(records.into_iter().map(|(k, r)| (k, r.into())).collect()));
         self
     }
 

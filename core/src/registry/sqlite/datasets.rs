@@ -164,8 +164,7 @@ impl SqliteRegistry {
         if data_id.has_full() {
             return Ok(data_id.clone());
         }
-        let expanded = self.expand_data_id(data_id, false)?;
-        let implied = expanded.implied_values().map(<[DataIdValue]>::to_vec).unwrap_or_default();
+        let implied = self.implied_values(data_id)?;
         Ok(data_id.clone().with_implied(implied)?)
     }
 

@@ -72,7 +72,7 @@ impl SqliteRegistry {
                 }
                 self.check_references(e, rec)?;
                 let key = record_key(&keys, rec, element)?;
-                if let Some(old) = existing.get(&key).or_else(|| added.iter().find(|a| record_key(&keys, a, element).ok().as_ref() == Some(&key))) {
+                if let Some(old) = existing.get(&key).map(|r| &**r).or_else(|| added.iter().find(|a| record_key(&keys, a, element).ok().as_ref() == Some(&key))) {
                     match on_conflict {
                         RecordConflict::Replace => {}
                         RecordConflict::SkipIdentical if old == rec => continue,
@@ -107,10 +107,10 @@ impl SqliteRegistry {
                 n += 1;
             }
             // Fold the new rows into the cache (dropped again if an outer transaction rolls back).
-            let mut merged: HashMap<Vec<DataIdValue>, DimensionRecord> = (*existing).clone();
+            let mut merged: HashMap<Vec<DataIdValue>, Arc<DimensionRecord>> = (*existing).clone();
             for rec in added {
                 if let Ok(k) = record_key(&keys, &rec, element) {
-                    merged.insert(k, rec);
+                    merged.insert(k, Arc::new(rec));
                 }
             }
             self.caches.borrow_mut().records.insert(element.to_owned(), Arc::new(merged));
@@ -147,7 +147,7 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// SQLite errors; [`RegistryError::MissingDimensionRecord`] is never returned here.
-    pub fn element_records(&self, element: &str) -> Result<Arc<HashMap<Vec<DataIdValue>, DimensionRecord>>, RegistryError> {
+    pub fn element_records(&self, element: &str) -> Result<Arc<HashMap<Vec<DataIdValue>, Arc<DimensionRecord>>>, RegistryError> {
         if let Some(m) = self.caches.borrow().records.get(element) {
             return Ok(Arc::clone(m));
         }
@@ -157,7 +157,7 @@ impl SqliteRegistry {
         let mut map = HashMap::new();
         for rec in self.load_records(e, &BTreeMap::new(), None)? {
             let k = record_key(&keys, &rec, element)?;
-            map.insert(k, rec);
+            map.insert(k, Arc::new(rec));
         }
         let map = Arc::new(map);
         self.caches.borrow_mut().records.insert(element.to_owned(), Arc::clone(&map));
@@ -262,6 +262,100 @@ impl SqliteRegistry {
         Ok((rows, more))
     }
 
+    /// The implied values of a data ID, from dimension records, by a per-group plan of
+    /// lookups (cached) so that large query results cost two hash lookups per row.
+    ///
+    /// # Errors
+    /// [`RegistryError::MissingDimensionRecord`] naming the record that does not exist.
+    pub fn implied_values(&self, data_id: &DataCoordinate) -> Result<Vec<DataIdValue>, RegistryError> {
+        let group = data_id.group();
+        let plan = self.implied_plan(group)?;
+        let names: Vec<&str> = group.names().collect();
+        let mut values: Vec<Option<DataIdValue>> = data_id.required_values().iter().cloned().map(Some).collect();
+        values.resize(names.len(), None);
+        for step in plan.iter() {
+            let mut key = Vec::with_capacity(step.key.len());
+            for &i in &step.key {
+                match &values[i] {
+                    Some(v) => key.push(v.clone()),
+                    None => return Err(ModelError::InconsistentDataId(format!("no value for `{}` in {data_id}", names[i])).into()),
+                }
+            }
+            let records = self.element_records(&step.element)?;
+            let Some(rec) = records.get(&key) else {
+                let universe = self.universe().clone();
+                let keys = schema::element_key_columns(&universe, universe.get_element(&step.element)?);
+                return Err(RegistryError::MissingDimensionRecord { element: step.element.clone(), key: format_key(&keys, &key) });
+            };
+            for (slot, column) in &step.outputs {
+                values[*slot] = rec.get(column).and_then(RecordValue::as_data_id_value);
+            }
+        }
+        let required = group.required().len();
+        values
+            .into_iter()
+            .enumerate()
+            .skip(required)
+            .map(|(i, v)| {
+                v.ok_or_else(|| RegistryError::Model(ModelError::InconsistentDataId(format!("no value for implied dimension `{}` of {data_id}", names[i]))))
+            })
+            .collect()
+    }
+
+    /// The lookups that give a group's implied values: each step reads one element's record by
+    /// values already known and yields the values it implies.
+    fn implied_plan(&self, group: &crate::model::DimensionGroup) -> Result<Arc<Vec<ImpliedStep>>, RegistryError> {
+        let key = group.key();
+        if let Some(p) = self.caches.borrow().implied_plans.get(&key) {
+            return Ok(Arc::clone(p));
+        }
+        let universe = self.universe().clone();
+        let names: Vec<&str> = group.names().collect();
+        let slot = |n: &str| names.iter().position(|x| *x == n);
+        let mut known: Vec<bool> = (0..names.len()).map(|i| i < group.required().len()).collect();
+        let mut used = vec![false; names.len()];
+        let mut steps = Vec::new();
+        let mut progress = true;
+        while progress && known.iter().any(|k| !k) {
+            progress = false;
+            for (i, dim) in names.iter().enumerate() {
+                let e = universe.get_element(dim)?;
+                if used[i] || !known[i] || !e.has_table() {
+                    continue;
+                }
+                let cols = schema::element_key_columns(&universe, e);
+                let key: Option<Vec<usize>> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| slot(if k + 1 == cols.len() { dim } else { c.as_str() }).filter(|&s| known[s]))
+                    .collect();
+                let Some(key) = key else { continue };
+                let mut outputs = Vec::new();
+                for (j, other) in names.iter().enumerate() {
+                    if known[j] {
+                        continue;
+                    }
+                    let via_view = universe.element(other).and_then(|o| o.implied_union_target.as_deref()) == Some(*dim);
+                    if e.implies.iter().any(|x| x == other) || via_view {
+                        outputs.push((j, (*other).to_owned()));
+                    }
+                }
+                used[i] = true;
+                if outputs.is_empty() {
+                    continue;
+                }
+                for (j, _) in &outputs {
+                    known[*j] = true;
+                }
+                steps.push(ImpliedStep { element: (*dim).to_owned(), key, outputs });
+                progress = true;
+            }
+        }
+        let plan = Arc::new(steps);
+        self.caches.borrow_mut().implied_plans.insert(key, Arc::clone(&plan));
+        Ok(plan)
+    }
+
     /// Fills in implied values and attaches the records of every dimension element of the
     /// data ID's group that has records (join elements only when `with_join_elements`).
     ///
@@ -271,7 +365,7 @@ impl SqliteRegistry {
         let universe = self.universe().clone();
         let group = Arc::clone(data_id.group());
         let mut values: HashMap<&str, DataIdValue> = data_id.iter().map(|(k, v)| (k, v.clone())).collect();
-        let mut records: BTreeMap<String, DimensionRecord> = BTreeMap::new();
+        let mut records: BTreeMap<String, Arc<DimensionRecord>> = BTreeMap::new();
         // Resolve dimensions until nothing changes: a record gives the values it implies.
         let mut progress = true;
         while progress {
@@ -306,7 +400,7 @@ impl SqliteRegistry {
                         values.entry(universe.element(implied).map_or("", |x| x.name.as_str())).or_insert(v);
                     }
                 }
-                records.insert(dim.to_owned(), rec.clone());
+                records.insert(dim.to_owned(), Arc::clone(rec));
                 progress = true;
             }
             // Union views (band) take their value from the target record's column.
@@ -342,6 +436,15 @@ impl SqliteRegistry {
         }
         Ok(DataCoordinate::from_required(group, data_id.required_values().to_vec())?.with_implied(implied)?.with_records(records))
     }
+}
+
+/// One lookup of an implied-values plan: slots of the key values, and which slots the found
+/// record fills from which of its columns.
+#[derive(Debug)]
+pub(super) struct ImpliedStep {
+    element: String,
+    key: Vec<usize>,
+    outputs: Vec<(usize, String)>,
 }
 
 /// The primary-key values of a record, in key-column order (the element's own key is stored

@@ -33,7 +33,8 @@ struct Caches {
     dataset_type_names: HashMap<i64, String>,
     groups: HashMap<i64, Arc<DimensionGroup>>,
     group_ids: HashMap<String, i64>,
-    records: HashMap<String, Arc<HashMap<Vec<DataIdValue>, DimensionRecord>>>,
+    records: HashMap<String, Arc<HashMap<Vec<DataIdValue>, Arc<DimensionRecord>>>>,
+    implied_plans: HashMap<String, Arc<Vec<dimensions::ImpliedStep>>>,
 }
 
 /// A registry in one SQLite file.
