@@ -1,49 +1,126 @@
 //! The repository facade on real files: put/get, ingest in every transfer mode, prune,
 //! export/import round trips, and "a failed write changes nothing".
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a panic with the value is the clearest failure"
+)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use satellite_core::datastore::TransferMode;
 use satellite_core::model::{
-    CollectionName, DataIdValue, DatasetIdGenMode, DatasetType, DatasetTypeName, DimensionRecord, DimensionUniverse,
-    RecordValue, RunName, StorageClassName,
+    CollectionName, DataIdValue, DatasetIdGenMode, DatasetType, DatasetTypeName, DimensionRecord,
+    DimensionUniverse, RecordValue, RunName, StorageClassName,
 };
 use satellite_core::registry::{DatasetQuery, RecordConflict};
-use satellite_core::repository::{ImportOptions, IngestFile, IngestOptions, NoProgress, PruneMode, RepoConfig, Repository, RetrieveOptions};
+use satellite_core::repository::{
+    ImportOptions, IngestFile, IngestOptions, NoProgress, PruneMode, RepoConfig, Repository,
+    RetrieveOptions,
+};
 
 fn s(v: &str) -> RecordValue {
     RecordValue::Str(v.to_owned())
 }
 
 fn record(u: &DimensionUniverse, element: &str, pairs: &[(&str, RecordValue)]) -> DimensionRecord {
-    DimensionRecord::new(u, element, pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()).unwrap()
+    DimensionRecord::new(
+        u,
+        element,
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+    .unwrap()
 }
 
 /// A repository with DemoCam, 3 detectors, 4 visits and a `calexp` dataset type.
 fn demo_repo(root: &Path) -> Repository {
     let u = DimensionUniverse::default_universe();
-    let repo = Repository::create(root, &u, RepoConfig { checksum: true, ..RepoConfig::default() }).unwrap();
+    let repo = Repository::create(
+        root,
+        &u,
+        RepoConfig {
+            checksum: true,
+            ..RepoConfig::default()
+        },
+    )
+    .unwrap();
     let reg = repo.registry();
-    reg.insert_dimension_records("instrument", &[record(&u, "instrument", &[("name", s("DemoCam"))])], RecordConflict::Fail).unwrap();
+    reg.insert_dimension_records(
+        "instrument",
+        &[record(&u, "instrument", &[("name", s("DemoCam"))])],
+        RecordConflict::Fail,
+    )
+    .unwrap();
     let bands = ["g", "r", "i", "z"];
-    let f: Vec<_> = bands.iter().map(|b| record(&u, "physical_filter", &[("instrument", s("DemoCam")), ("name", s(&format!("DemoCam-{b}"))), ("band", s(b))])).collect();
-    reg.insert_dimension_records("physical_filter", &f, RecordConflict::Fail).unwrap();
-    let d: Vec<_> = (0..3).map(|i| record(&u, "detector", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(i)), ("full_name", s(&format!("R00_S{i:03}")))])).collect();
-    reg.insert_dimension_records("detector", &d, RecordConflict::Fail).unwrap();
-    reg.insert_dimension_records("day_obs", &[record(&u, "day_obs", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(20260101))])], RecordConflict::Fail).unwrap();
-    let v: Vec<_> = (1..=4)
-        .map(|i| {
-            record(&u, "visit", &[
-                ("instrument", s("DemoCam")),
-                ("id", RecordValue::Int(i)),
-                ("name", s(&format!("v{i:07}"))),
-                ("physical_filter", s(&format!("DemoCam-{}", bands[(i % 4) as usize]))),
-                ("day_obs", RecordValue::Int(20260101)),
-            ])
+    let f: Vec<_> = bands
+        .iter()
+        .map(|b| {
+            record(
+                &u,
+                "physical_filter",
+                &[
+                    ("instrument", s("DemoCam")),
+                    ("name", s(&format!("DemoCam-{b}"))),
+                    ("band", s(b)),
+                ],
+            )
         })
         .collect();
-    reg.insert_dimension_records("visit", &v, RecordConflict::Fail).unwrap();
+    reg.insert_dimension_records("physical_filter", &f, RecordConflict::Fail)
+        .unwrap();
+    let d: Vec<_> = (0..3)
+        .map(|i| {
+            record(
+                &u,
+                "detector",
+                &[
+                    ("instrument", s("DemoCam")),
+                    ("id", RecordValue::Int(i)),
+                    ("full_name", s(&format!("R00_S{i:03}"))),
+                ],
+            )
+        })
+        .collect();
+    reg.insert_dimension_records("detector", &d, RecordConflict::Fail)
+        .unwrap();
+    reg.insert_dimension_records(
+        "day_obs",
+        &[record(
+            &u,
+            "day_obs",
+            &[
+                ("instrument", s("DemoCam")),
+                ("id", RecordValue::Int(20260101)),
+            ],
+        )],
+        RecordConflict::Fail,
+    )
+    .unwrap();
+    let v: Vec<_> = (1..=4)
+        .map(|i| {
+            record(
+                &u,
+                "visit",
+                &[
+                    ("instrument", s("DemoCam")),
+                    ("id", RecordValue::Int(i)),
+                    ("name", s(&format!("v{i:07}"))),
+                    (
+                        "physical_filter",
+                        s(&format!("DemoCam-{}", bands[(i % 4) as usize])),
+                    ),
+                    ("day_obs", RecordValue::Int(20260101)),
+                ],
+            )
+        })
+        .collect();
+    reg.insert_dimension_records("visit", &v, RecordConflict::Fail)
+        .unwrap();
     reg.register_dataset_type(&DatasetType {
         name: DatasetTypeName::parse("calexp").unwrap(),
         dimensions: u.group(["visit", "detector"]).unwrap(),
@@ -55,10 +132,14 @@ fn demo_repo(root: &Path) -> Repository {
 }
 
 fn data_id(visit: i64, detector: i64) -> BTreeMap<String, DataIdValue> {
-    [("instrument", DataIdValue::from("DemoCam")), ("visit", visit.into()), ("detector", detector.into())]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+    [
+        ("instrument", DataIdValue::from("DemoCam")),
+        ("visit", visit.into()),
+        ("detector", detector.into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 fn run(n: &str) -> RunName {
@@ -72,7 +153,11 @@ fn fingerprint(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         let e = e.unwrap();
         let p = e.path().strip_prefix(root).unwrap().to_owned();
         let content = if e.path_is_symlink() {
-            std::fs::read_link(e.path()).unwrap().to_string_lossy().as_bytes().to_vec()
+            std::fs::read_link(e.path())
+                .unwrap()
+                .to_string_lossy()
+                .as_bytes()
+                .to_vec()
         } else if e.file_type().is_file() {
             std::fs::read(e.path()).unwrap()
         } else {
@@ -93,7 +178,14 @@ fn settled_fingerprint(repo: Repository, root: &Path) -> Vec<(PathBuf, Vec<u8>)>
 fn put_then_get_returns_the_bytes_at_the_python_template_path() {
     let dir = tempfile::tempdir().unwrap();
     let repo = demo_repo(&dir.path().join("repo"));
-    let r = repo.put(b"zeropoint: 27.0\n", "calexp", &data_id(1, 0), &run("DemoCam/runs/put")).unwrap();
+    let r = repo
+        .put(
+            b"zeropoint: 27.0\n",
+            "calexp",
+            &data_id(1, 0),
+            &run("DemoCam/runs/put"),
+        )
+        .unwrap();
     assert_eq!(r.id.0.get_version_num(), 7);
     assert_eq!(repo.get(&r).unwrap(), b"zeropoint: 27.0\n");
     let info = &repo.registry().file_records(r.id).unwrap()[0];
@@ -103,7 +195,9 @@ fn put_then_get_returns_the_bytes_at_the_python_template_path() {
     // Alternate keys work as in the Python Butler: the detector by its full name.
     let mut by_name = data_id(2, 0);
     by_name.insert("detector".into(), DataIdValue::from("R00_S001"));
-    let r2 = repo.put(b"x: 1\n", "calexp", &by_name, &run("DemoCam/runs/put")).unwrap();
+    let r2 = repo
+        .put(b"x: 1\n", "calexp", &by_name, &run("DemoCam/runs/put"))
+        .unwrap();
     assert_eq!(r2.data_id.get("detector"), Some(&DataIdValue::Int(1)));
 }
 
@@ -112,13 +206,18 @@ fn failed_writes_leave_the_repository_exactly_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("repo");
     let repo = demo_repo(&root);
-    repo.put(b"a: 1\n", "calexp", &data_id(1, 0), &run("r")).unwrap();
+    repo.put(b"a: 1\n", "calexp", &data_id(1, 0), &run("r"))
+        .unwrap();
     let before = settled_fingerprint(repo, &root);
     let repo = Repository::open(&root).unwrap();
     // Duplicate put.
-    assert!(repo.put(b"b: 2\n", "calexp", &data_id(1, 0), &run("r")).is_err());
+    assert!(repo
+        .put(b"b: 2\n", "calexp", &data_id(1, 0), &run("r"))
+        .is_err());
     // Unknown visit.
-    assert!(repo.put(b"b: 2\n", "calexp", &data_id(99, 0), &run("r")).is_err());
+    assert!(repo
+        .put(b"b: 2\n", "calexp", &data_id(99, 0), &run("r"))
+        .is_err());
     // Ingest where the last file is missing: nothing of the first files may stay.
     let staging = dir.path().join("staging");
     std::fs::create_dir_all(&staging).unwrap();
@@ -126,19 +225,58 @@ fn failed_writes_leave_the_repository_exactly_as_it_was() {
     for v in 2..=4 {
         let p = staging.join(format!("c{v}.yaml"));
         std::fs::write(&p, format!("v: {v}\n")).unwrap();
-        files.push(IngestFile { path: p, data_id: data_id(v, 0) });
+        files.push(IngestFile {
+            path: p,
+            data_id: data_id(v, 0),
+        });
     }
-    files.push(IngestFile { path: staging.join("missing.yaml"), data_id: data_id(1, 2) });
-    for mode in [TransferMode::Copy, TransferMode::Move, TransferMode::Symlink, TransferMode::Hardlink] {
-        let err = repo.ingest("calexp", &run("r"), &files, &IngestOptions { transfer: mode, ..IngestOptions::default() }, &NoProgress).unwrap_err();
+    files.push(IngestFile {
+        path: staging.join("missing.yaml"),
+        data_id: data_id(1, 2),
+    });
+    for mode in [
+        TransferMode::Copy,
+        TransferMode::Move,
+        TransferMode::Symlink,
+        TransferMode::Hardlink,
+    ] {
+        let err = repo
+            .ingest(
+                "calexp",
+                &run("r"),
+                &files,
+                &IngestOptions {
+                    transfer: mode,
+                    ..IngestOptions::default()
+                },
+                &NoProgress,
+            )
+            .unwrap_err();
         assert!(err.to_string().contains("missing.yaml"), "{mode}: {err}");
         for f in &files[..3] {
             assert!(f.path.exists(), "{mode} must put moved files back");
         }
     }
     // Template collision inside one batch.
-    let twice = vec![IngestFile { path: files[0].path.clone(), data_id: data_id(2, 1) }, IngestFile { path: files[1].path.clone(), data_id: data_id(2, 1) }];
-    assert!(repo.ingest("calexp", &run("r"), &twice, &IngestOptions::default(), &NoProgress).is_err());
+    let twice = vec![
+        IngestFile {
+            path: files[0].path.clone(),
+            data_id: data_id(2, 1),
+        },
+        IngestFile {
+            path: files[1].path.clone(),
+            data_id: data_id(2, 1),
+        },
+    ];
+    assert!(repo
+        .ingest(
+            "calexp",
+            &run("r"),
+            &twice,
+            &IngestOptions::default(),
+            &NoProgress
+        )
+        .is_err());
     assert_eq!(settled_fingerprint(repo, &root), before);
 }
 
@@ -162,11 +300,35 @@ fn ingest_supports_every_transfer_mode() {
         let p = staging.join(format!("{mode}.yaml"));
         std::fs::write(&p, format!("mode: {mode}\n")).unwrap();
         let run_name = run(&format!("ingest/{mode}"));
-        let opts = IngestOptions { transfer: *mode, id_mode: DatasetIdGenMode::DataIdTypeRun, formatter: None };
-        let refs = repo.ingest("calexp", &run_name, &[IngestFile { path: p.clone(), data_id: data_id(1 + (i as i64 % 4), 0) }], &opts, &NoProgress).unwrap();
-        assert_eq!(repo.get(&refs[0]).unwrap(), format!("mode: {mode}\n").as_bytes(), "{mode}");
+        let opts = IngestOptions {
+            transfer: *mode,
+            id_mode: DatasetIdGenMode::DataIdTypeRun,
+            formatter: None,
+        };
+        let refs = repo
+            .ingest(
+                "calexp",
+                &run_name,
+                &[IngestFile {
+                    path: p.clone(),
+                    data_id: data_id(1 + (i as i64 % 4), 0),
+                }],
+                &opts,
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!(
+            repo.get(&refs[0]).unwrap(),
+            format!("mode: {mode}\n").as_bytes(),
+            "{mode}"
+        );
         let info = &repo.registry().file_records(refs[0].id).unwrap()[0];
-        assert_eq!(info.path.starts_with("file://"), *mode == TransferMode::Direct, "{mode}: {}", info.path);
+        assert_eq!(
+            info.path.starts_with("file://"),
+            *mode == TransferMode::Direct,
+            "{mode}: {}",
+            info.path
+        );
         assert_eq!(p.exists(), *mode != TransferMode::Move, "{mode}");
     }
 }
@@ -175,14 +337,26 @@ fn ingest_supports_every_transfer_mode() {
 fn prune_unstore_and_purge() {
     let dir = tempfile::tempdir().unwrap();
     let repo = demo_repo(&dir.path().join("repo"));
-    let a = repo.put(b"a: 1\n", "calexp", &data_id(1, 0), &run("r")).unwrap();
-    let b = repo.put(b"b: 1\n", "calexp", &data_id(2, 0), &run("r")).unwrap();
-    let path_a = repo.datastore().absolute_path(&repo.registry().file_records(a.id).unwrap()[0]).unwrap();
-    repo.prune(&[a.clone()], &PruneMode::Unstore).unwrap();
+    let a = repo
+        .put(b"a: 1\n", "calexp", &data_id(1, 0), &run("r"))
+        .unwrap();
+    let b = repo
+        .put(b"b: 1\n", "calexp", &data_id(2, 0), &run("r"))
+        .unwrap();
+    let path_a = repo
+        .datastore()
+        .absolute_path(&repo.registry().file_records(a.id).unwrap()[0])
+        .unwrap();
+    repo.prune(std::slice::from_ref(&a), &PruneMode::Unstore)
+        .unwrap();
     assert!(!path_a.exists());
-    assert!(repo.registry().get_dataset(a.id).unwrap().is_some(), "unstore keeps the registry entry");
+    assert!(
+        repo.registry().get_dataset(a.id).unwrap().is_some(),
+        "unstore keeps the registry entry"
+    );
     assert!(repo.get(&a).is_err());
-    repo.prune(&[b.clone()], &PruneMode::Purge).unwrap();
+    repo.prune(std::slice::from_ref(&b), &PruneMode::Purge)
+        .unwrap();
     assert!(repo.registry().get_dataset(b.id).unwrap().is_none());
 }
 
@@ -193,27 +367,70 @@ fn export_import_round_trip_keeps_ids_records_and_collections() {
     let mut refs = Vec::new();
     for v in 1..=4 {
         for d in 0..3 {
-            refs.push(src.put(format!("v: {v}\nd: {d}\n").as_bytes(), "calexp", &data_id(v, d), &run("u/alice/run1")).unwrap());
+            refs.push(
+                src.put(
+                    format!("v: {v}\nd: {d}\n").as_bytes(),
+                    "calexp",
+                    &data_id(v, d),
+                    &run("u/alice/run1"),
+                )
+                .unwrap(),
+            );
         }
     }
     let tag = CollectionName::parse("u/alice/tagged").unwrap();
-    src.registry().register_collection(&tag, satellite_core::model::CollectionType::Tagged, "").unwrap();
+    src.registry()
+        .register_collection(&tag, satellite_core::model::CollectionType::Tagged, "")
+        .unwrap();
     src.registry().associate(&tag, &refs[..5]).unwrap();
     let chain = CollectionName::parse("u/alice/chain").unwrap();
-    src.registry().set_chain(&chain, &[tag.clone(), CollectionName::parse("u/alice/run1").unwrap()], Some("my search path")).unwrap();
+    src.registry()
+        .set_chain(
+            &chain,
+            &[tag.clone(), CollectionName::parse("u/alice/run1").unwrap()],
+            Some("my search path"),
+        )
+        .unwrap();
     let out = dir.path().join("export");
-    let export = src.export(&refs, &[tag.clone(), chain.clone()], &out, Some(TransferMode::Copy), &NoProgress).unwrap();
+    let export = src
+        .export(
+            &refs,
+            &[tag.clone(), chain.clone()],
+            &out,
+            Some(TransferMode::Copy),
+            &NoProgress,
+        )
+        .unwrap();
 
     let u = DimensionUniverse::default_universe();
     let dst = Repository::create(&dir.path().join("dst"), &u, RepoConfig::default()).unwrap();
-    let n = dst.import(&out, &export, &ImportOptions { transfer: Some(TransferMode::Copy), ..ImportOptions::default() }, &NoProgress).unwrap();
+    let n = dst
+        .import(
+            &out,
+            &export,
+            &ImportOptions {
+                transfer: Some(TransferMode::Copy),
+                ..ImportOptions::default()
+            },
+            &NoProgress,
+        )
+        .unwrap();
     assert_eq!(n, 12);
     // Importing again adds nothing.
-    assert_eq!(dst.import(&out, &export, &ImportOptions::default(), &NoProgress).unwrap(), 0);
+    assert_eq!(
+        dst.import(&out, &export, &ImportOptions::default(), &NoProgress)
+            .unwrap(),
+        0
+    );
     let q = |c: &CollectionName, first| {
         let (mut refs, _) = dst
             .registry()
-            .query_datasets(&DatasetQuery { dataset_types: vec![DatasetTypeName::parse("calexp").unwrap()], collections: vec![c.clone()], find_first: first, ..DatasetQuery::default() })
+            .query_datasets(&DatasetQuery {
+                dataset_types: vec![DatasetTypeName::parse("calexp").unwrap()],
+                collections: vec![c.clone()],
+                find_first: first,
+                ..DatasetQuery::default()
+            })
             .unwrap();
         refs.sort_by_key(|r| r.id);
         refs
@@ -221,7 +438,10 @@ fn export_import_round_trip_keeps_ids_records_and_collections() {
     let mut want = refs.clone();
     want.sort_by_key(|r| r.id);
     let got = q(&CollectionName::parse("u/alice/run1").unwrap(), false);
-    assert_eq!(got.iter().map(|r| r.id).collect::<Vec<_>>(), want.iter().map(|r| r.id).collect::<Vec<_>>());
+    assert_eq!(
+        got.iter().map(|r| r.id).collect::<Vec<_>>(),
+        want.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
     for r in &got {
         let original = want.iter().find(|w| w.id == r.id).unwrap();
         assert_eq!(r.data_id, original.data_id);
@@ -230,7 +450,10 @@ fn export_import_round_trip_keeps_ids_records_and_collections() {
     assert_eq!(q(&tag, false).len(), 5);
     let rec = dst.registry().collection_record("u/alice/chain").unwrap();
     assert_eq!(rec.doc, "my search path");
-    assert_eq!(rec.children, [tag, CollectionName::parse("u/alice/run1").unwrap()]);
+    assert_eq!(
+        rec.children,
+        [tag, CollectionName::parse("u/alice/run1").unwrap()]
+    );
     let visits = dst.registry().element_records("visit").unwrap();
     assert_eq!(visits.len(), 4);
     let _ = RetrieveOptions::default();

@@ -3,16 +3,30 @@
 //! Output the README shows in full must match; a command the README shows failing must fail
 //! with the message it shows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a panic with the value is the clearest failure"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
 }
 
 fn satellite_bin() -> PathBuf {
-    let p = std::env::var_os("SATELLITE_BIN").map_or_else(|| workspace().join("target/debug/satellite"), PathBuf::from);
-    assert!(p.exists(), "`satellite` is not built at {}; run `cargo build --workspace --bins` (scripts/test does)", p.display());
+    let p = std::env::var_os("SATELLITE_BIN")
+        .map_or_else(|| workspace().join("target/debug/satellite"), PathBuf::from);
+    assert!(
+        p.exists(),
+        "`satellite` is not built at {}; run `cargo build --workspace --bins` (scripts/test does)",
+        p.display()
+    );
     p
 }
 
@@ -47,29 +61,61 @@ fn the_readme_tour_runs_as_written() {
         .env("SATELLITE_DEMO_DIR", &demo)
         .output()
         .unwrap();
-    assert!(status.status.success(), "demo tour failed:\n{}\n{}", String::from_utf8_lossy(&status.stdout), String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "demo tour failed:\n{}\n{}",
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr)
+    );
 
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
     let examples = console_examples(&readme);
-    let tour: Vec<_> = examples.iter().filter(|(c, _)| c.starts_with("satellite ")).collect();
-    assert!(tour.len() >= 10, "the README tour lost its examples: {tour:?}");
-    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let tour: Vec<_> = examples
+        .iter()
+        .filter(|(c, _)| c.starts_with("satellite "))
+        .collect();
+    assert!(
+        tour.len() >= 10,
+        "the README tour lost its examples: {tour:?}"
+    );
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     for (cmd, shown) in tour {
-        let out = Command::new("bash").arg("-c").arg(cmd).current_dir(tmp.path()).env("PATH", &path).env("NO_COLOR", "1").output().unwrap();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(tmp.path())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let shows_error = shown.first().is_some_and(|l| l.starts_with("error:"));
         if shows_error {
-            assert_eq!(out.status.code(), Some(1), "`{cmd}` should fail as the README shows");
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "`{cmd}` should fail as the README shows"
+            );
             for line in shown {
-                assert!(stderr.lines().any(|l| l == line), "`{cmd}`: README shows `{line}`, stderr was:\n{stderr}");
+                assert!(
+                    stderr.lines().any(|l| l == line),
+                    "`{cmd}`: README shows `{line}`, stderr was:\n{stderr}"
+                );
             }
             continue;
         }
         assert!(out.status.success(), "`{cmd}` failed:\n{stderr}");
         // Shown output must appear line for line, except elided (`...`) and ID-bearing lines.
         for line in shown.iter().filter(|l| *l != "..." && !l.contains("01a2")) {
-            assert!(stdout.lines().any(|l| l == line), "`{cmd}`: README shows `{line}`, the command printed:\n{stdout}");
+            assert!(
+                stdout.lines().any(|l| l == line),
+                "`{cmd}`: README shows `{line}`, the command printed:\n{stdout}"
+            );
         }
     }
 }

@@ -9,7 +9,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub(super) fn encode_lines(bytes: &[u8]) -> String {
     let mut flat = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -60,7 +64,9 @@ mod tests {
     #[test]
     fn round_trips_like_python_encodebytes() {
         // base64.encodebytes(bytes.fromhex("2adeecc10f5ee735227fb7e8d4e9e3ddecc7f93b"))
-        let bytes: Vec<u8> = (0..20).map(|i| [0x2a, 0xde, 0xec, 0xc1, 0x0f][i % 5]).collect();
+        let bytes: Vec<u8> = (0..20)
+            .map(|i| [0x2a, 0xde, 0xec, 0xc1, 0x0f][i % 5])
+            .collect();
         let text = encode_lines(&bytes);
         assert_eq!(text, "Kt7swQ8q3uzBDyre7MEPKt7swQ8=\n");
         assert_eq!(decode(&text).unwrap(), bytes);

@@ -27,13 +27,20 @@ pub(super) struct Emitter<'w> {
 
 impl std::fmt::Debug for Emitter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emitter").field("buffered", &self.buf.len()).finish_non_exhaustive()
+        f.debug_struct("Emitter")
+            .field("buffered", &self.buf.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl<'w> Emitter<'w> {
     pub(super) fn new(out: &'w mut dyn Write) -> Self {
-        Self { out, buf: String::with_capacity(FLUSH_AT + 4096), line_start: 0, error: None }
+        Self {
+            out,
+            buf: String::with_capacity(FLUSH_AT + 4096),
+            line_start: 0,
+            error: None,
+        }
     }
 
     fn column(&self) -> usize {
@@ -207,7 +214,12 @@ impl<'w> Emitter<'w> {
             let ch = chars.get(end).copied();
             let needs_escape = match ch {
                 None => true,
-                Some(c) => matches!(c, '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}') || !(' '..='~').contains(&c),
+                Some(c) => {
+                    matches!(
+                        c,
+                        '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
+                    ) || !(' '..='~').contains(&c)
+                }
             };
             if needs_escape {
                 if start < end {
@@ -221,7 +233,11 @@ impl<'w> Emitter<'w> {
             }
             // `end - start` is -1 right after an escape, as in Python.
             let pending = end as isize - start as isize;
-            if 0 < end && end + 1 < n && (ch == Some(' ') || start >= end) && self.column() as isize + pending > WIDTH as isize {
+            if 0 < end
+                && end + 1 < n
+                && (ch == Some(' ') || start >= end)
+                && self.column() as isize + pending > WIDTH as isize
+            {
                 if start < end {
                     self.push_chars(&chars[start..end]);
                 }
@@ -295,11 +311,15 @@ fn is_space_or_break(c: u8) -> bool {
 fn analyze(text: &str) -> Analysis {
     let b = text.as_bytes();
     if b.is_empty() {
-        return Analysis { allow_plain: true, allow_single_quoted: true };
+        return Analysis {
+            allow_plain: true,
+            allow_single_quoted: true,
+        };
     }
     let mut block_indicators = text.starts_with("---") || text.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let mut preceded_by_whitespace = true;
     let mut followed_by_whitespace = b.len() == 1 || is_space_or_break(b[1]);
@@ -353,7 +373,10 @@ fn analyze(text: &str) -> Analysis {
     if line_breaks || block_indicators {
         allow_plain = false;
     }
-    Analysis { allow_plain, allow_single_quoted }
+    Analysis {
+        allow_plain,
+        allow_single_quoted,
+    }
 }
 
 /// `repr(value).lower()` with PyYAML's fixes: `.nan`, `.inf`, and `.0` before a bare exponent.
@@ -455,7 +478,10 @@ mod tests {
             ("2025-01-01", "k: '2025-01-01'"),
             ("2025-1-1", "k: 2025-1-1"),
             ("2025-12-03T07:58:10.858", "k: '2025-12-03T07:58:10.858'"),
-            ("2025-12-03 07:58:10 +01:00", "k: '2025-12-03 07:58:10 +01:00'"),
+            (
+                "2025-12-03 07:58:10 +01:00",
+                "k: '2025-12-03 07:58:10 +01:00'",
+            ),
             ("~", "k: '~'"),
             ("<<", "k: '<<'"),
             ("=", "k: '='"),

@@ -57,10 +57,16 @@ pub enum ExportError {
 
 impl ExportError {
     pub(super) fn invalid(location: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Invalid { location: location.into(), reason: reason.into() }
+        Self::Invalid {
+            location: location.into(),
+            reason: reason.into(),
+        }
     }
 
     pub(super) fn model(location: impl Into<String>, source: ModelError) -> Self {
-        Self::Model { location: location.into(), source }
+        Self::Model {
+            location: location.into(),
+            source,
+        }
     }
 }

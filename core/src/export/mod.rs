@@ -55,8 +55,8 @@ pub use read::read_export;
 pub use write::write_export;
 
 use crate::model::{
-    CollectionName, CollectionType, DataCoordinate, DatasetId, DatasetType, DatasetTypeName, DimensionRecord,
-    DimensionUniverse, RunName, Timespan,
+    CollectionName, CollectionType, DataCoordinate, DatasetId, DatasetType, DatasetTypeName,
+    DimensionRecord, DimensionUniverse, RunName, Timespan,
 };
 
 /// The export format version this module writes, and the newest it reads.
@@ -135,7 +135,14 @@ pub struct ExportCollection {
 impl ExportCollection {
     /// A collection of `collection_type` with no documentation, host, timespan or children.
     pub fn new(name: CollectionName, collection_type: CollectionType) -> Self {
-        Self { name, collection_type, doc: None, host: None, timespan: None, children: Vec::new() }
+        Self {
+            name,
+            collection_type,
+            doc: None,
+            host: None,
+            timespan: None,
+            children: Vec::new(),
+        }
     }
 }
 
@@ -211,18 +218,25 @@ impl ExportFile {
         self.blocks
             .iter()
             .filter_map(|b| match b {
-                ExportBlock::Datasets { dataset_type, run, records } => Some((dataset_type, run, records)),
+                ExportBlock::Datasets {
+                    dataset_type,
+                    run,
+                    records,
+                } => Some((dataset_type, run, records)),
                 _ => None,
             })
             .flat_map(|(dataset_type, run, records)| {
                 records.iter().flat_map(move |file| {
-                    file.ids.iter().zip(&file.data_ids).map(move |(id, data_id)| ExportedDataset {
-                        id: *id,
-                        dataset_type,
-                        run,
-                        data_id,
-                        file,
-                    })
+                    file.ids
+                        .iter()
+                        .zip(&file.data_ids)
+                        .map(move |(id, data_id)| ExportedDataset {
+                            id: *id,
+                            dataset_type,
+                            run,
+                            data_id,
+                            file,
+                        })
                 })
             })
     }

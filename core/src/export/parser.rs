@@ -107,12 +107,19 @@ fn from_value(value: serde_yaml::Value) -> Result<Node<'static>, ExportError> {
         Value::Number(n) => match n.as_i64() {
             Some(i) => Node::Int(i),
             None if n.is_u64() => {
-                return Err(ExportError::NotAnExport(format!("the integer `{n}` does not fit in 64 bits")))
+                return Err(ExportError::NotAnExport(format!(
+                    "the integer `{n}` does not fit in 64 bits"
+                )))
             }
             None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         Value::String(s) => Node::Str(Cow::Owned(s)),
-        Value::Sequence(items) => Node::Seq(items.into_iter().map(from_value).collect::<Result<_, _>>()?),
+        Value::Sequence(items) => Node::Seq(
+            items
+                .into_iter()
+                .map(from_value)
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Mapping(m) => {
             let mut entries = Vec::with_capacity(m.len());
             for (k, v) in m {
@@ -121,7 +128,11 @@ fn from_value(value: serde_yaml::Value) -> Result<Node<'static>, ExportError> {
                     Value::Number(n) => n.to_string(),
                     Value::Bool(b) => b.to_string(),
                     Value::Null => "null".to_owned(),
-                    _ => return Err(ExportError::NotAnExport("a mapping key is a list or mapping".into())),
+                    _ => {
+                        return Err(ExportError::NotAnExport(
+                            "a mapping key is a list or mapping".into(),
+                        ))
+                    }
                 };
                 entries.push((Cow::Owned(key), from_value(v)?));
             }
@@ -129,7 +140,10 @@ fn from_value(value: serde_yaml::Value) -> Result<Node<'static>, ExportError> {
         }
         Value::Tagged(t) => {
             let tag = t.tag.to_string();
-            Node::Tagged(Cow::Owned(tag.trim_start_matches('!').to_owned()), Box::new(from_value(t.value)?))
+            Node::Tagged(
+                Cow::Owned(tag.trim_start_matches('!').to_owned()),
+                Box::new(from_value(t.value)?),
+            )
         }
     })
 }
@@ -152,7 +166,11 @@ fn is_blank(c: u8) -> bool {
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
-        Self { text, b: text.as_bytes(), pos: 0 }
+        Self {
+            text,
+            b: text.as_bytes(),
+            pos: 0,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -168,7 +186,10 @@ impl<'a> Parser<'a> {
     }
 
     fn line_end(&self, from: usize) -> usize {
-        self.b[from..].iter().position(|&c| c == b'\n').map_or(self.b.len(), |i| from + i)
+        self.b[from..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(self.b.len(), |i| from + i)
     }
 
     /// Spaces at `from`.
@@ -215,7 +236,8 @@ impl<'a> Parser<'a> {
 
     /// Whether the rest of the line, from `pos`, is empty or a comment.
     fn rest_is_empty(&self) -> bool {
-        matches!(self.peek(), None | Some(b'\n')) || (self.peek() == Some(b'#') && self.pos > 0 && self.b[self.pos - 1] == b' ')
+        matches!(self.peek(), None | Some(b'\n'))
+            || (self.peek() == Some(b'#') && self.pos > 0 && self.b[self.pos - 1] == b' ')
     }
 
     fn document(&mut self) -> Parsed<Node<'a>> {
@@ -254,9 +276,13 @@ impl<'a> Parser<'a> {
     /// of indentation `parent`. Ends at the start of the line after the node.
     fn block_node(&mut self, col: usize, parent: isize) -> Parsed<Node<'a>> {
         match self.peek().ok_or(Unsupported)? {
-            b'-' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => self.block_seq(col),
+            b'-' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => {
+                self.block_seq(col)
+            }
             b'&' | b'*' | b'%' | b'@' | b'`' => Err(Unsupported),
-            b'?' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => Err(Unsupported),
+            b'?' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => {
+                Err(Unsupported)
+            }
             b'!' => {
                 let tag = self.tag()?;
                 self.skip_spaces();
@@ -284,7 +310,8 @@ impl<'a> Parser<'a> {
         }
         let indent = self.indent_at(self.pos);
         let first = self.pos + indent;
-        let dash = self.peek_at(first) == Some(b'-') && matches!(self.peek_at(first + 1), None | Some(b' ' | b'\n'));
+        let dash = self.peek_at(first) == Some(b'-')
+            && matches!(self.peek_at(first + 1), None | Some(b' ' | b'\n'));
         if indent as isize > parent || (indentless_ok && indent as isize == parent && dash) {
             self.pos = first;
             self.block_node(indent, parent)
@@ -367,7 +394,9 @@ impl<'a> Parser<'a> {
             Some(b'"') => self.double_quoted()?,
             _ => {
                 let start = self.pos;
-                while !(self.peek() == Some(b':') && matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n'))) {
+                while !(self.peek() == Some(b':')
+                    && matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')))
+                {
                     if matches!(self.peek(), None | Some(b'\n')) {
                         return Err(Unsupported);
                     }
@@ -432,7 +461,9 @@ impl<'a> Parser<'a> {
                 return Err(Unsupported);
             }
             let first = self.pos + indent;
-            if !(self.peek_at(first) == Some(b'-') && matches!(self.peek_at(first + 1), None | Some(b' ' | b'\n'))) {
+            if !(self.peek_at(first) == Some(b'-')
+                && matches!(self.peek_at(first + 1), None | Some(b' ' | b'\n')))
+            {
                 // An indentless sequence ends at the next key of its mapping.
                 break;
             }
@@ -442,14 +473,20 @@ impl<'a> Parser<'a> {
     }
 
     fn line_start(&self, pos: usize) -> usize {
-        self.b[..pos].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)
+        self.b[..pos]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1)
     }
 
     /// A tag at `pos`: `!name`, `!!name` (core schema, returned as `None`: the value's own type
     /// is kept, as serde_yaml does) or `!<verbatim>`.
     fn tag(&mut self) -> Parsed<Option<Cow<'a, str>>> {
         let start = self.pos;
-        let end = self.b[start..].iter().position(|&c| c == b' ' || c == b'\n').map_or(self.b.len(), |i| start + i);
+        let end = self.b[start..]
+            .iter()
+            .position(|&c| c == b' ' || c == b'\n')
+            .map_or(self.b.len(), |i| start + i);
         self.pos = end;
         let tag = &self.text[start..end];
         if let Some(core) = tag.strip_prefix("!!") {
@@ -490,7 +527,9 @@ impl<'a> Parser<'a> {
             }
             b'|' => self.literal_block(parent).map(|s| Node::Str(Cow::Owned(s))),
             b'>' | b'&' | b'*' | b'%' | b'@' | b'`' => Err(Unsupported),
-            b'-' | b'?' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => Err(Unsupported),
+            b'-' | b'?' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => {
+                Err(Unsupported)
+            }
             _ => {
                 let text = self.plain_block(parent)?;
                 if tagged {
@@ -531,7 +570,9 @@ impl<'a> Parser<'a> {
             if indent as isize <= parent || self.b[content] == b'#' {
                 break;
             }
-            if parent < 0 && (self.text[probe..].starts_with("---") || self.text[probe..].starts_with("...")) {
+            if parent < 0
+                && (self.text[probe..].starts_with("---") || self.text[probe..].starts_with("..."))
+            {
                 break;
             }
             self.pos = content;
@@ -564,7 +605,9 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = (end + 1).min(self.b.len());
-        Ok(Cow::Borrowed(self.text[start..start + stop].trim_end_matches(' ')))
+        Ok(Cow::Borrowed(
+            self.text[start..start + stop].trim_end_matches(' '),
+        ))
     }
 
     /// A single-quoted scalar at `pos`; leaves `pos` after the closing quote.
@@ -572,7 +615,10 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let start = self.pos;
         // Fast path: no escaped quote and no line break.
-        if let Some(i) = self.b[start..].iter().position(|&c| c == b'\'' || c == b'\n') {
+        if let Some(i) = self.b[start..]
+            .iter()
+            .position(|&c| c == b'\'' || c == b'\n')
+        {
             let end = start + i;
             if self.b[end] == b'\'' && self.peek_at(end + 1) != Some(b'\'') {
                 self.pos = end + 1;
@@ -634,7 +680,10 @@ impl<'a> Parser<'a> {
     fn double_quoted(&mut self) -> Parsed<Cow<'a, str>> {
         self.pos += 1;
         let start = self.pos;
-        if let Some(i) = self.b[start..].iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n')) {
+        if let Some(i) = self.b[start..]
+            .iter()
+            .position(|&c| matches!(c, b'"' | b'\\' | b'\n'))
+        {
             let end = start + i;
             if self.b[end] == b'"' {
                 self.pos = end + 1;
@@ -708,7 +757,10 @@ impl<'a> Parser<'a> {
     }
 
     fn hex_escape(&mut self, digits: usize) -> Parsed<char> {
-        let hex = self.text.get(self.pos..self.pos + digits).ok_or(Unsupported)?;
+        let hex = self
+            .text
+            .get(self.pos..self.pos + digits)
+            .ok_or(Unsupported)?;
         self.pos += digits;
         let code = u32::from_str_radix(hex, 16).map_err(|_| Unsupported)?;
         char::from_u32(code).ok_or(Unsupported)
@@ -765,7 +817,10 @@ impl<'a> Parser<'a> {
                 break;
             }
             if !out.is_empty() || trailing_breaks > 0 {
-                out.extend(std::iter::repeat_n('\n', trailing_breaks + usize::from(!out.is_empty())));
+                out.extend(std::iter::repeat_n(
+                    '\n',
+                    trailing_breaks + usize::from(!out.is_empty()),
+                ));
             }
             trailing_breaks = 0;
             out.push_str(&self.text[self.pos + content_indent..end]);
@@ -850,7 +905,9 @@ impl<'a> Parser<'a> {
                 Ok(wrap(tag, node))
             }
             b'&' | b'*' | b'%' | b'@' | b'`' | b'|' | b'>' | b']' | b'}' | b',' => Err(Unsupported),
-            b'?' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => Err(Unsupported),
+            b'?' if matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b'\n')) => {
+                Err(Unsupported)
+            }
             _ => resolve(self.flow_plain()?),
         }
     }
@@ -869,7 +926,10 @@ impl<'a> Parser<'a> {
             }
             let ends = match self.peek_at(probe) {
                 None | Some(b',' | b']' | b'}' | b'#') => true,
-                Some(b':') => matches!(self.peek_at(probe + 1), None | Some(b' ' | b',' | b']' | b'}' | b'\n')),
+                Some(b':') => matches!(
+                    self.peek_at(probe + 1),
+                    None | Some(b' ' | b',' | b']' | b'}' | b'\n')
+                ),
                 _ => false,
             };
             if ends {
@@ -894,7 +954,10 @@ impl<'a> Parser<'a> {
         while let Some(c) = self.peek() {
             let ends = match c {
                 b',' | b'[' | b']' | b'{' | b'}' | b'\n' => true,
-                b':' => matches!(self.peek_at(self.pos + 1), None | Some(b' ' | b',' | b']' | b'}' | b'\n')),
+                b':' => matches!(
+                    self.peek_at(self.pos + 1),
+                    None | Some(b' ' | b',' | b']' | b'}' | b'\n')
+                ),
                 b'#' => self.pos > start && self.b[self.pos - 1] == b' ',
                 _ => false,
             };
@@ -952,7 +1015,12 @@ mod tests {
     }
 
     fn map(entries: Vec<(&str, Node<'static>)>) -> Node<'static> {
-        Node::Map(entries.into_iter().map(|(k, v)| (Cow::Owned(k.to_owned()), v)).collect())
+        Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k.to_owned()), v))
+                .collect(),
+        )
     }
 
     #[test]
@@ -986,14 +1054,50 @@ j: ''
 ";
         let expected = map(vec![
             ("a", Node::Int(1)),
-            ("b", Node::Seq(vec![s("x"), map(vec![("k", Node::Tagged("uuid".into(), Box::new(s("u")))), ("l", Node::Seq(vec![Node::Int(1), s("two"), map(vec![("c", s("d"))])]))])])),
-            ("c", Node::Tagged("lsst.daf.butler.Timespan".into(), Box::new(map(vec![("begin", Node::Null), ("end", Node::Tagged("butler_time/tai/iso".into(), Box::new(s("2025-01-01 00:00:00.000000000"))))])))),
+            (
+                "b",
+                Node::Seq(vec![
+                    s("x"),
+                    map(vec![
+                        ("k", Node::Tagged("uuid".into(), Box::new(s("u")))),
+                        (
+                            "l",
+                            Node::Seq(vec![Node::Int(1), s("two"), map(vec![("c", s("d"))])]),
+                        ),
+                    ]),
+                ]),
+            ),
+            (
+                "c",
+                Node::Tagged(
+                    "lsst.daf.butler.Timespan".into(),
+                    Box::new(map(vec![
+                        ("begin", Node::Null),
+                        (
+                            "end",
+                            Node::Tagged(
+                                "butler_time/tai/iso".into(),
+                                Box::new(s("2025-01-01 00:00:00.000000000")),
+                            ),
+                        ),
+                    ])),
+                ),
+            ),
             ("d", s("it's\ntwo lines")),
             ("e", s("caf\u{e9} \u{2014} long line")),
             ("f", s("plain folded over lines")),
             ("g", s("Kt7s\nwQ==\n")),
-            ("h", Node::Tagged("lsst.sphgeom.Circle".into(), Box::new(map(vec![("encoded", s("63"))])))),
-            ("i", Node::Seq(vec![map(vec![("nested", Node::Bool(true))])])),
+            (
+                "h",
+                Node::Tagged(
+                    "lsst.sphgeom.Circle".into(),
+                    Box::new(map(vec![("encoded", s("63"))])),
+                ),
+            ),
+            (
+                "i",
+                Node::Seq(vec![map(vec![("nested", Node::Bool(true))])]),
+            ),
             ("j", s("")),
         ]);
         assert_eq!(parse_fast(text), Some(expected));
@@ -1001,10 +1105,19 @@ j: ''
 
     #[test]
     fn falls_back_to_serde_yaml_for_the_rest() {
-        for text in ["a: &x 1\nb: *x\n", "? complex\n: key\n", "a: >\n  folded\n", "a:\r\n  b\r\n", "--- 1\n--- 2\n"] {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "? complex\n: key\n",
+            "a: >\n  folded\n",
+            "a:\r\n  b\r\n",
+            "--- 1\n--- 2\n",
+        ] {
             assert_eq!(parse_fast(text), None, "{text:?}");
         }
-        assert_eq!(parse("a: &x 1\nb: *x\n").unwrap(), map(vec![("a", Node::Int(1)), ("b", Node::Int(1))]));
+        assert_eq!(
+            parse("a: &x 1\nb: *x\n").unwrap(),
+            map(vec![("a", Node::Int(1)), ("b", Node::Int(1))])
+        );
         assert!(matches!(parse("a: [\n"), Err(ExportError::Yaml(_))));
     }
 }

@@ -23,8 +23,12 @@ pub(super) enum Plain {
 pub(super) fn resolve_plain(text: &str) -> Plain {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
-        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => return Plain::Bool(true),
-        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => return Plain::Bool(false),
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Plain::Bool(true)
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Plain::Bool(false)
+        }
         _ => {}
     }
     let b = text.as_bytes();
@@ -52,7 +56,9 @@ fn int_value(text: &str) -> Option<i64> {
     } else if let Some(x) = digits.strip_prefix("0x") {
         i128::from_str_radix(x, 16).ok()?
     } else if digits.contains(':') {
-        digits.split(':').try_fold(0i128, |acc, part| acc.checked_mul(60)?.checked_add(part.parse().ok()?))?
+        digits.split(':').try_fold(0i128, |acc, part| {
+            acc.checked_mul(60)?.checked_add(part.parse().ok()?)
+        })?
     } else if digits.starts_with('0') {
         i128::from_str_radix(digits, 8).ok()?
     } else {
@@ -63,7 +69,11 @@ fn int_value(text: &str) -> Option<i64> {
 
 /// PyYAML's `construct_yaml_float` for text that `is_yaml11_float` accepted.
 fn float_value(text: &str) -> f64 {
-    let t: String = text.chars().filter(|&c| c != '_').collect::<String>().to_ascii_lowercase();
+    let t: String = text
+        .chars()
+        .filter(|&c| c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
     let (sign, rest) = match t.as_bytes().first() {
         Some(b'-') => (-1.0, &t[1..]),
         Some(b'+') => (1.0, &t[1..]),
@@ -74,7 +84,10 @@ fn float_value(text: &str) -> f64 {
     } else if rest == ".nan" {
         f64::NAN
     } else if rest.contains(':') {
-        rest.rsplit(':').enumerate().map(|(i, part)| fixed_float(part) * 60f64.powi(i as i32)).sum()
+        rest.rsplit(':')
+            .enumerate()
+            .map(|(i, part)| fixed_float(part) * 60f64.powi(i as i32))
+            .sum()
     } else {
         fixed_float(rest)
     };
@@ -271,7 +284,11 @@ fn is_yaml11_timestamp(b: &[u8]) -> bool {
         return false;
     }
     let hour = c.eat_while(|x| x.is_ascii_digit());
-    if !(1..=2).contains(&hour) || !c.eat(b':') || c.eat_while(|x| x.is_ascii_digit()) != 2 || !c.eat(b':') {
+    if !(1..=2).contains(&hour)
+        || !c.eat(b':')
+        || c.eat_while(|x| x.is_ascii_digit()) != 2
+        || !c.eat(b':')
+    {
         return false;
     }
     if c.eat_while(|x| x.is_ascii_digit()) != 2 {
@@ -299,7 +316,6 @@ fn is_yaml11_timestamp(b: &[u8]) -> bool {
     }
     c.at_end()
 }
-
 
 #[cfg(test)]
 mod tests {

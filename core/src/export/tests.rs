@@ -10,8 +10,10 @@ use super::*;
 use crate::model::{DataIdValue, RecordValue};
 
 const PYTHON_EXPORT: &str = include_str!("../../tests/fixtures/export/python_export.yaml");
-const LSSTCAM_SUBSET: &str = include_str!("../../tests/fixtures/export/daf_butler_lsstcam_subset.yaml");
-const CI_HSC_SKYMAP: &str = include_str!("../../tests/fixtures/export/daf_butler_ci_hsc_skymap.yaml");
+const LSSTCAM_SUBSET: &str =
+    include_str!("../../tests/fixtures/export/daf_butler_lsstcam_subset.yaml");
+const CI_HSC_SKYMAP: &str =
+    include_str!("../../tests/fixtures/export/daf_butler_ci_hsc_skymap.yaml");
 
 fn universe() -> DimensionUniverse {
     DimensionUniverse::default_universe()
@@ -41,7 +43,10 @@ fn text(s: &str) -> RecordValue {
 
 /// Drops the leading `#` comment lines a hand-annotated fixture starts with.
 fn without_comments(text: &str) -> String {
-    text.lines().skip_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect()
+    text.lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// The error message of reading `text`.
@@ -54,7 +59,10 @@ const HEADER: &str = "description: Butler Data Repository Export\nversion: 1.0.2
 #[test]
 fn reads_the_python_butler_fixture() {
     let file = read_export(PYTHON_EXPORT, &universe()).unwrap();
-    assert_eq!((file.universe_version, file.universe_namespace.as_str()), (8, "daf_butler"));
+    assert_eq!(
+        (file.universe_version, file.universe_namespace.as_str()),
+        (8, "daf_butler")
+    );
     assert_eq!(file.blocks.len(), 22);
 
     let per_element: Vec<(&str, usize)> = file
@@ -82,21 +90,41 @@ fn reads_the_python_butler_fixture() {
         ]
     );
     assert_eq!(file.dimension_records().count(), 29);
-    let day_obs = file.dimension_records().find(|r| r.element() == "day_obs").unwrap();
+    let day_obs = file
+        .dimension_records()
+        .find(|r| r.element() == "day_obs")
+        .unwrap();
     assert_eq!(
         day_obs.get("timespan"),
-        Some(&RecordValue::Timespan(Timespan::new(ns("2026-01-01 12:00:00"), ns("2026-01-02 12:00:00.123456789"))))
+        Some(&RecordValue::Timespan(Timespan::new(
+            ns("2026-01-01 12:00:00"),
+            ns("2026-01-02 12:00:00.123456789")
+        )))
     );
-    let exposure = file.dimension_records().find(|r| r.element() == "exposure").unwrap();
-    assert_eq!(exposure.get("exposure_time"), Some(&RecordValue::Float(30.0)));
+    let exposure = file
+        .dimension_records()
+        .find(|r| r.element() == "exposure")
+        .unwrap();
+    assert_eq!(
+        exposure.get("exposure_time"),
+        Some(&RecordValue::Float(30.0))
+    );
     assert_eq!(exposure.get("can_see_sky"), Some(&RecordValue::Bool(true)));
     assert_eq!(exposure.get("target_name"), Some(&RecordValue::Null));
     assert_eq!(exposure.get("timespan"), Some(&RecordValue::Null));
-    let region = file.dimension_records().find(|r| r.element() == "visit_detector_region").unwrap();
-    assert!(matches!(region.get("region"), Some(RecordValue::Str(hex)) if hex.starts_with("705b6ab07dd864ef3f") && hex.len() == 146));
+    let region = file
+        .dimension_records()
+        .find(|r| r.element() == "visit_detector_region")
+        .unwrap();
+    assert!(
+        matches!(region.get("region"), Some(RecordValue::Str(hex)) if hex.starts_with("705b6ab07dd864ef3f") && hex.len() == 146)
+    );
 
     let collections: Vec<&ExportCollection> = file.collections().collect();
-    let summary: Vec<(&str, CollectionType)> = collections.iter().map(|c| (c.name.as_str(), c.collection_type)).collect();
+    let summary: Vec<(&str, CollectionType)> = collections
+        .iter()
+        .map(|c| (c.name.as_str(), c.collection_type))
+        .collect();
     assert_eq!(
         summary,
         [
@@ -111,36 +139,74 @@ fn reads_the_python_butler_fixture() {
         collections[0].doc.as_deref(),
         Some("Biases: certified for the first half of 2025, then detector 0 again from 2025-06-01 on.")
     );
-    assert_eq!(collections[1].doc.as_deref(), Some("Bias frames, one per detector"));
-    assert_eq!((collections[2].doc.as_deref(), collections[2].host.as_deref(), collections[2].timespan), (None, None, None));
+    assert_eq!(
+        collections[1].doc.as_deref(),
+        Some("Bias frames, one per detector")
+    );
+    assert_eq!(
+        (
+            collections[2].doc.as_deref(),
+            collections[2].host.as_deref(),
+            collections[2].timespan
+        ),
+        (None, None, None)
+    );
     assert_eq!(
         collections[4].doc.as_deref(),
         Some("Default search path for DemoCam \u{2014} tagged r-band calexps first, then the put run, then calibs")
     );
-    assert_eq!(collections[4].children, [name("DemoCam/tagged-r"), name("DemoCam/runs/put"), name("DemoCam/calib")]);
+    assert_eq!(
+        collections[4].children,
+        [
+            name("DemoCam/tagged-r"),
+            name("DemoCam/runs/put"),
+            name("DemoCam/calib")
+        ]
+    );
 
     let calexp = file.dataset_type("calexp").unwrap();
-    assert_eq!(calexp.dimensions.required().collect::<Vec<_>>(), ["instrument", "detector", "visit"]);
-    assert_eq!((calexp.storage_class.as_str(), calexp.is_calibration), ("StructuredDataDict", false));
+    assert_eq!(
+        calexp.dimensions.required().collect::<Vec<_>>(),
+        ["instrument", "detector", "visit"]
+    );
+    assert_eq!(
+        (calexp.storage_class.as_str(), calexp.is_calibration),
+        ("StructuredDataDict", false)
+    );
     assert!(file.dataset_type("bias").unwrap().is_calibration);
 
     let datasets: Vec<ExportedDataset<'_>> = file.datasets().collect();
     assert_eq!(datasets.len(), 8);
-    let first_calexp = datasets.iter().find(|d| d.dataset_type.as_str() == "calexp").unwrap();
+    let first_calexp = datasets
+        .iter()
+        .find(|d| d.dataset_type.as_str() == "calexp")
+        .unwrap();
     assert_eq!(first_calexp.id, id("01a21057-e942-7391-b028-2e2f0d045e73"));
     assert_eq!(first_calexp.run.as_str(), "DemoCam/runs/put");
-    assert_eq!(first_calexp.data_id.to_string(), "{instrument: 'DemoCam', detector: 0, visit: 1}");
-    assert_eq!(first_calexp.data_id.get("visit"), Some(&DataIdValue::Int(1)));
+    assert_eq!(
+        first_calexp.data_id.to_string(),
+        "{instrument: 'DemoCam', detector: 0, visit: 1}"
+    );
+    assert_eq!(
+        first_calexp.data_id.get("visit"),
+        Some(&DataIdValue::Int(1))
+    );
     assert_eq!(
         first_calexp.file.path,
         "DemoCam/runs/put/calexp/20260101/g/DemoCam-g/1/calexp_DemoCam_g_DemoCam-g_1_R00_S000_DemoCam_runs_put.yaml"
     );
-    assert_eq!(first_calexp.file.formatter.as_deref(), Some("lsst.daf.butler.formatters.yaml.YamlFormatter"));
+    assert_eq!(
+        first_calexp.file.formatter.as_deref(),
+        Some("lsst.daf.butler.formatters.yaml.YamlFormatter")
+    );
 
     let bias0 = id("01a21057-e96d-7298-a1f1-73d84d68ef95");
     let bias1 = id("01a21057-e973-76de-a7b7-ec1f0730a0f3");
     let calibration = file.blocks.iter().find_map(|b| match b {
-        ExportBlock::CalibrationAssociations { collection, validity_ranges } => Some((collection, validity_ranges)),
+        ExportBlock::CalibrationAssociations {
+            collection,
+            validity_ranges,
+        } => Some((collection, validity_ranges)),
         _ => None,
     });
     let (collection, ranges) = calibration.unwrap();
@@ -148,17 +214,29 @@ fn reads_the_python_butler_fixture() {
     assert_eq!(
         ranges,
         &[
-            (Timespan::new(ns("2025-01-01"), ns("2025-06-01")), vec![bias0, bias1]),
+            (
+                Timespan::new(ns("2025-01-01"), ns("2025-06-01")),
+                vec![bias0, bias1]
+            ),
             (Timespan::new(ns("2025-06-01"), None), vec![bias0]),
         ]
     );
     let tagged = file.blocks.iter().find_map(|b| match b {
-        ExportBlock::TaggedAssociations { collection, dataset_ids } => Some((collection.as_str(), dataset_ids.clone())),
+        ExportBlock::TaggedAssociations {
+            collection,
+            dataset_ids,
+        } => Some((collection.as_str(), dataset_ids.clone())),
         _ => None,
     });
     assert_eq!(
         tagged,
-        Some(("DemoCam/tagged-r", vec![id("01a21057-e959-79e7-a31b-5f40ecdf1cca"), id("01a21057-e95f-7147-a1a9-72bb8fb0ef08")]))
+        Some((
+            "DemoCam/tagged-r",
+            vec![
+                id("01a21057-e959-79e7-a31b-5f40ecdf1cca"),
+                id("01a21057-e95f-7147-a1a9-72bb8fb0ef08")
+            ]
+        ))
     );
 }
 
@@ -167,29 +245,53 @@ fn writes_python_butler_files_back_byte_for_byte() {
     for (fixture, text) in [
         ("python_export.yaml", PYTHON_EXPORT.to_owned()),
         ("daf_butler_lsstcam_subset.yaml", LSSTCAM_SUBSET.to_owned()),
-        ("daf_butler_ci_hsc_skymap.yaml", without_comments(CI_HSC_SKYMAP)),
+        (
+            "daf_butler_ci_hsc_skymap.yaml",
+            without_comments(CI_HSC_SKYMAP),
+        ),
     ] {
         let file = read_export(&text, &universe()).unwrap_or_else(|e| panic!("{fixture}: {e}"));
         let written = write(&file);
         assert_eq!(written, text, "{fixture}");
-        assert_eq!(read_export(&written, &universe()).unwrap(), file, "{fixture}");
+        assert_eq!(
+            read_export(&written, &universe()).unwrap(),
+            file,
+            "{fixture}"
+        );
     }
 }
 
 #[test]
 fn reads_hashes_regions_and_times_of_other_python_files() {
     let file = read_export(CI_HSC_SKYMAP, &universe()).unwrap();
-    let skymap = file.dimension_records().find(|r| r.element() == "skymap").unwrap();
+    let skymap = file
+        .dimension_records()
+        .find(|r| r.element() == "skymap")
+        .unwrap();
     // `Kt7swQ9e5zUif7fo1Onj3ezH+Ts=` is `!!binary`, kept as hex like every hash column.
-    assert_eq!(skymap.get("hash"), Some(&RecordValue::Str("2adeecc10f5ee735227fb7e8d4e9e3ddecc7f93b".into())));
+    assert_eq!(
+        skymap.get("hash"),
+        Some(&RecordValue::Str(
+            "2adeecc10f5ee735227fb7e8d4e9e3ddecc7f93b".into()
+        ))
+    );
     let file = read_export(LSSTCAM_SUBSET, &universe()).unwrap();
     assert_eq!(file.universe_version, 7);
-    let exposure = file.dimension_records().find(|r| r.element() == "exposure").unwrap();
+    let exposure = file
+        .dimension_records()
+        .find(|r| r.element() == "exposure")
+        .unwrap();
     assert_eq!(
         exposure.get("timespan"),
-        Some(&RecordValue::Timespan(Timespan::new(ns("2025-12-03 07:59:07.425363958"), ns("2025-12-03 07:59:38.355"))))
+        Some(&RecordValue::Timespan(Timespan::new(
+            ns("2025-12-03 07:59:07.425363958"),
+            ns("2025-12-03 07:59:38.355")
+        )))
     );
-    assert_eq!(exposure.get("group"), Some(&RecordValue::Str("2025-12-03T07:58:10.858".into())));
+    assert_eq!(
+        exposure.get("group"),
+        Some(&RecordValue::Str("2025-12-03T07:58:10.858".into()))
+    );
     assert_eq!(exposure.get("id"), Some(&RecordValue::Int(2025120200439)));
 }
 
@@ -203,9 +305,15 @@ fn small_export() -> ExportFile {
         storage_class: crate::model::StorageClassName::parse("StructuredDataDict").unwrap(),
         is_calibration: false,
     };
-    let data_id = |d: i64| DataCoordinate::from_required(Arc::new(group.clone()), vec!["DemoCam".into(), d.into()]).unwrap();
+    let data_id = |d: i64| {
+        DataCoordinate::from_required(Arc::new(group.clone()), vec!["DemoCam".into(), d.into()])
+            .unwrap()
+    };
     let record = |pairs: &[(&str, RecordValue)]| {
-        let values = pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        let values = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
         DimensionRecord::new(&u, "detector", values).unwrap()
     };
     let mut run = ExportCollection::new(name("u/alice/run1"), CollectionType::Run);
@@ -223,7 +331,11 @@ fn small_export() -> ExportFile {
             ExportBlock::Dimension {
                 element: "detector".into(),
                 records: vec![
-                    record(&[("instrument", text("DemoCam")), ("id", RecordValue::Int(1)), ("full_name", text("R00_S00"))]),
+                    record(&[
+                        ("instrument", text("DemoCam")),
+                        ("id", RecordValue::Int(1)),
+                        ("full_name", text("R00_S00")),
+                    ]),
                     record(&[
                         ("instrument", text("DemoCam")),
                         ("id", RecordValue::Int(2)),
@@ -233,7 +345,10 @@ fn small_export() -> ExportFile {
                 ],
             },
             ExportBlock::Collection(run),
-            ExportBlock::Collection(ExportCollection::new(name("u/alice/tagged"), CollectionType::Tagged)),
+            ExportBlock::Collection(ExportCollection::new(
+                name("u/alice/tagged"),
+                CollectionType::Tagged,
+            )),
             ExportBlock::Collection(chain),
             ExportBlock::DatasetType(metrics),
             ExportBlock::Datasets {
@@ -243,16 +358,28 @@ fn small_export() -> ExportFile {
                     ExportedFile {
                         ids: vec![a],
                         data_ids: vec![data_id(1)],
-                        path: "u/alice/run1/metrics/metrics_DemoCam_R00_S00_u_alice_run1.yaml".into(),
+                        path: "u/alice/run1/metrics/metrics_DemoCam_R00_S00_u_alice_run1.yaml"
+                            .into(),
                         formatter: Some("lsst.daf.butler.formatters.yaml.YamlFormatter".into()),
                     },
-                    ExportedFile { ids: vec![b], data_ids: vec![data_id(2)], path: "/abs/with space.yaml".into(), formatter: None },
+                    ExportedFile {
+                        ids: vec![b],
+                        data_ids: vec![data_id(2)],
+                        path: "/abs/with space.yaml".into(),
+                        formatter: None,
+                    },
                 ],
             },
-            ExportBlock::TaggedAssociations { collection: name("u/alice/tagged"), dataset_ids: vec![a] },
+            ExportBlock::TaggedAssociations {
+                collection: name("u/alice/tagged"),
+                dataset_ids: vec![a],
+            },
             ExportBlock::CalibrationAssociations {
                 collection: name("DemoCam/calib"),
-                validity_ranges: vec![(Timespan::new(None, ns("2025-06-01")), vec![a, b]), (read::EMPTY_TIMESPAN, vec![])],
+                validity_ranges: vec![
+                    (Timespan::new(None, ns("2025-06-01")), vec![a, b]),
+                    (read::EMPTY_TIMESPAN, vec![]),
+                ],
             },
         ],
     }
@@ -351,12 +478,22 @@ fn refuses_other_format_versions() {
     cannot read export file format version 2.0.0: this reader understands version 1.0.2 (files of major version 1 and minor version 0)
     hint: export the data again with a Python Butler that writes format 1.0.2
     ");
-    assert!(read_error(&with_version("1.1.0")).starts_with("cannot read export file format version 1.1.0: this reader understands version 1.0.2"));
+    assert!(read_error(&with_version("1.1.0")).starts_with(
+        "cannot read export file format version 1.1.0: this reader understands version 1.0.2"
+    ));
     // Older and patch-newer 1.0 files are read, as the Python importer does; `0` means 1.0.0.
     for ok in ["1.0.0", "1.0.3", "0"] {
-        assert!(read_export(&with_version(ok), &universe()).unwrap().blocks.is_empty(), "{ok}");
+        assert!(
+            read_export(&with_version(ok), &universe())
+                .unwrap()
+                .blocks
+                .is_empty(),
+            "{ok}"
+        );
     }
-    assert!(read_error(&with_version("one")).contains("`version` is `one`, not a version like `1.0.2`"));
+    assert!(
+        read_error(&with_version("one")).contains("`version` is `one`, not a version like `1.0.2`")
+    );
     assert!(read_error("data: []\n").contains("there is no `version`"));
     assert!(read_error("- a\n").contains("the document is a list, not a mapping"));
     assert!(read_error("version: [\n").starts_with("the export file is not valid YAML"));
@@ -406,23 +543,33 @@ fn errors_name_the_block_and_entry() {
 
 #[test]
 fn reads_older_spellings() {
-    let text = format!(
+    let text =
         "description: Butler Data Repository Export\nversion: 0\ndata:\n\
          - type: run\n  name: old/run\n\
          - type: collection\n  collection_type: CHAINED\n  name: old/chain\n  children:\n  - [old/run, null]\n\
-         - type: dimension\n  element: day_obs\n  records:\n  - {{instrument: DemoCam, day_obs: 20250101, timespan_begin: '2025-01-01 12:00', timespan_end: null}}\n\
-         - type: associations\n  collection: old/calib\n  collection_type: CALIBRATION\n  validity_ranges:\n  - begin: !butler_time/tai/iso '2025-01-01 00:00:00.000000000'\n    end: null\n    dataset_ids: ['01a21021-9d23-7f1e-b530-925d9a40bc24']\n"
-    );
-    let file = read_export(&text, &universe()).unwrap();
+         - type: dimension\n  element: day_obs\n  records:\n  - {instrument: DemoCam, day_obs: 20250101, timespan_begin: '2025-01-01 12:00', timespan_end: null}\n\
+         - type: associations\n  collection: old/calib\n  collection_type: CALIBRATION\n  validity_ranges:\n  - begin: !butler_time/tai/iso '2025-01-01 00:00:00.000000000'\n    end: null\n    dataset_ids: ['01a21021-9d23-7f1e-b530-925d9a40bc24']\n";
+    let file = read_export(text, &universe()).unwrap();
     assert_eq!(file.universe_version, 0);
     let collections: Vec<&ExportCollection> = file.collections().collect();
-    assert_eq!(collections[0], &ExportCollection::new(name("old/run"), CollectionType::Run));
+    assert_eq!(
+        collections[0],
+        &ExportCollection::new(name("old/run"), CollectionType::Run)
+    );
     assert_eq!(collections[1].children, [name("old/run")]);
     let day_obs = file.dimension_records().next().unwrap();
     assert_eq!(day_obs.get("id"), Some(&RecordValue::Int(20250101)));
-    assert_eq!(day_obs.get("timespan"), Some(&RecordValue::Timespan(Timespan::new(ns("2025-01-01 12:00"), None))));
-    assert!(matches!(&file.blocks[3], ExportBlock::CalibrationAssociations { validity_ranges, .. }
-        if validity_ranges == &[(Timespan::new(ns("2025-01-01"), None), vec![id("01a21021-9d23-7f1e-b530-925d9a40bc24")])]));
+    assert_eq!(
+        day_obs.get("timespan"),
+        Some(&RecordValue::Timespan(Timespan::new(
+            ns("2025-01-01 12:00"),
+            None
+        )))
+    );
+    assert!(
+        matches!(&file.blocks[3], ExportBlock::CalibrationAssociations { validity_ranges, .. }
+        if validity_ranges == &[(Timespan::new(ns("2025-01-01"), None), vec![id("01a21021-9d23-7f1e-b530-925d9a40bc24")])])
+    );
 }
 
 /// An export of `n` calexps (one file each) with their `detector` and `visit_detector_region`
@@ -440,20 +587,28 @@ fn calexp_export(n: usize) -> ExportFile {
     let detectors = 100;
     let records = (0..detectors)
         .map(|d| {
-            let values = [("instrument", text("DemoCam")), ("id", RecordValue::Int(d)), ("full_name", RecordValue::Str(format!("R00_S{d:03}")))]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect();
+            let values = [
+                ("instrument", text("DemoCam")),
+                ("id", RecordValue::Int(d)),
+                ("full_name", RecordValue::Str(format!("R00_S{d:03}"))),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
             DimensionRecord::new(&u, "detector", values).unwrap()
         })
         .collect();
     let regions = (0..n)
         .map(|i| {
             let (v, d) = (i as i64 / detectors + 1, i as i64 % detectors);
-            let values = [("instrument", text("DemoCam")), ("detector", RecordValue::Int(d)), ("visit", RecordValue::Int(v))]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect();
+            let values = [
+                ("instrument", text("DemoCam")),
+                ("detector", RecordValue::Int(d)),
+                ("visit", RecordValue::Int(v)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
             DimensionRecord::new(&u, "visit_detector_region", values).unwrap()
         })
         .collect();
@@ -472,11 +627,24 @@ fn calexp_export(n: usize) -> ExportFile {
         universe_version: 8,
         universe_namespace: "daf_butler".into(),
         blocks: vec![
-            ExportBlock::Dimension { element: "detector".into(), records },
-            ExportBlock::Dimension { element: "visit_detector_region".into(), records: regions },
-            ExportBlock::Collection(ExportCollection::new(name("DemoCam/runs/put"), CollectionType::Run)),
+            ExportBlock::Dimension {
+                element: "detector".into(),
+                records,
+            },
+            ExportBlock::Dimension {
+                element: "visit_detector_region".into(),
+                records: regions,
+            },
+            ExportBlock::Collection(ExportCollection::new(
+                name("DemoCam/runs/put"),
+                CollectionType::Run,
+            )),
             ExportBlock::DatasetType(calexp),
-            ExportBlock::Datasets { dataset_type: DatasetTypeName::parse("calexp").unwrap(), run: RunName::parse("DemoCam/runs/put").unwrap(), records: files },
+            ExportBlock::Datasets {
+                dataset_type: DatasetTypeName::parse("calexp").unwrap(),
+                run: RunName::parse("DemoCam/runs/put").unwrap(),
+                records: files,
+            },
         ],
     }
 }
@@ -485,7 +653,10 @@ fn calexp_export(n: usize) -> ExportFile {
 /// (run it with `--release`); the timings go to the test's captured output.
 #[test]
 fn large_exports_round_trip() {
-    let n = std::env::var("SATELLITE_EXPORT_BENCH").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+    let n = std::env::var("SATELLITE_EXPORT_BENCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
     let file = calexp_export(n);
     let start = std::time::Instant::now();
     let text = write(&file);
@@ -498,7 +669,10 @@ fn large_exports_round_trip() {
     // Captured by the test harness; shown with `--nocapture` when timing a large export.
     #[allow(clippy::print_stdout)]
     {
-        println!("{n} datasets, {} bytes: write {written:?}, read {read:?}", text.len());
+        println!(
+            "{n} datasets, {} bytes: write {written:?}, read {read:?}",
+            text.len()
+        );
     }
 }
 
@@ -545,7 +719,10 @@ mod pyyaml_agreement {
     use serde_json::Value as Json;
 
     fn cases() -> Json {
-        serde_json::from_str(include_str!("../../tests/fixtures/export/pyyaml_cases.json")).unwrap()
+        serde_json::from_str(include_str!(
+            "../../tests/fixtures/export/pyyaml_cases.json"
+        ))
+        .unwrap()
     }
 
     fn emit(s: &str, nested: bool) -> String {
@@ -571,13 +748,23 @@ mod pyyaml_agreement {
         let strings = cases["strings"].as_array().unwrap();
         assert_eq!(strings.len(), 150);
         for case in strings {
-            let (s, flat, nested) = (case[0].as_str().unwrap(), case[1].as_str().unwrap(), case[2].as_str().unwrap());
+            let (s, flat, nested) = (
+                case[0].as_str().unwrap(),
+                case[1].as_str().unwrap(),
+                case[2].as_str().unwrap(),
+            );
             assert_eq!(emit(s, false), flat, "{s:?}");
             assert_eq!(emit(s, true), nested, "{s:?}");
             let expected = Node::Str(s.to_owned().into());
-            assert_eq!(parse_fast(flat).unwrap().get("k"), Some(&expected), "{flat}");
+            assert_eq!(
+                parse_fast(flat).unwrap().get("k"),
+                Some(&expected),
+                "{flat}"
+            );
             let doc = parse_fast(nested).unwrap();
-            let Some(Node::Seq(items)) = doc.get("data") else { panic!("{nested}") };
+            let Some(Node::Seq(items)) = doc.get("data") else {
+                panic!("{nested}")
+            };
             assert_eq!(items[0].get("doc"), Some(&expected), "{nested}");
         }
     }
@@ -588,12 +775,21 @@ mod pyyaml_agreement {
             (Node::Null, Json::Null) => true,
             (Node::Bool(a), Json::Bool(b)) => a == b,
             (Node::Str(a), Json::String(b)) => a == b,
-            (Node::Seq(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b)),
+            (Node::Seq(a), Json::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+            }
             (node, Json::Object(o)) => match (node, o.iter().next()) {
-                (Node::Int(a), Some((k, v))) if k == "int" => v.as_str() == Some(a.to_string().as_str()),
-                (Node::Float(a), Some((k, v))) if k == "float" => v.as_str().and_then(|s| s.parse::<f64>().ok()) == Some(*a),
+                (Node::Int(a), Some((k, v))) if k == "int" => {
+                    v.as_str() == Some(a.to_string().as_str())
+                }
+                (Node::Float(a), Some((k, v))) if k == "float" => {
+                    v.as_str().and_then(|s| s.parse::<f64>().ok()) == Some(*a)
+                }
                 (Node::Map(a), Some((k, Json::Array(b)))) if k == "map" => {
-                    a.len() == b.len() && a.iter().zip(b).all(|((k, v), pair)| pair[0] == **k && same(v, &pair[1]))
+                    a.len() == b.len()
+                        && a.iter()
+                            .zip(b)
+                            .all(|((k, v), pair)| pair[0] == **k && same(v, &pair[1]))
                 }
                 _ => false,
             },
@@ -616,10 +812,17 @@ mod pyyaml_agreement {
     /// serde_yaml drops verbatim tags such as `!<lsst.sphgeom.ConvexPolygon>`.
     fn without_verbatim_tags(node: Node<'_>) -> Node<'_> {
         match node {
-            Node::Tagged(tag, inner) if tag.starts_with("lsst.sphgeom.") => without_verbatim_tags(*inner),
+            Node::Tagged(tag, inner) if tag.starts_with("lsst.sphgeom.") => {
+                without_verbatim_tags(*inner)
+            }
             Node::Tagged(tag, inner) => Node::Tagged(tag, Box::new(without_verbatim_tags(*inner))),
             Node::Seq(items) => Node::Seq(items.into_iter().map(without_verbatim_tags).collect()),
-            Node::Map(entries) => Node::Map(entries.into_iter().map(|(k, v)| (k, without_verbatim_tags(v))).collect()),
+            Node::Map(entries) => Node::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, without_verbatim_tags(v)))
+                    .collect(),
+            ),
             other => other,
         }
     }
@@ -629,8 +832,10 @@ mod pyyaml_agreement {
         let small = write(&small_export());
         for text in [PYTHON_EXPORT, LSSTCAM_SUBSET, CI_HSC_SKYMAP, small.as_str()] {
             let fast = parse_fast(text).expect("the fast path reads Butler exports");
-            assert_eq!(without_verbatim_tags(fast), parse_with_serde_yaml(text).unwrap());
+            assert_eq!(
+                without_verbatim_tags(fast),
+                parse_with_serde_yaml(text).unwrap()
+            );
         }
     }
 }
-

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use super::emitter::Emitter;
 use super::{
-    base64, ExportBlock, ExportCollection, ExportError, ExportFile, ExportedFile, EXPORT_DESCRIPTION,
-    EXPORT_FORMAT_VERSION,
+    base64, ExportBlock, ExportCollection, ExportError, ExportFile, ExportedFile,
+    EXPORT_DESCRIPTION, EXPORT_FORMAT_VERSION,
 };
 use crate::model::{
-    CollectionType, ColumnType, DataIdValue, DatasetId, DatasetType, DimensionGroup, DimensionRecord, DimensionUniverse, RecordValue,
-    Timespan,
+    CollectionType, ColumnType, DataIdValue, DatasetId, DatasetType, DimensionGroup,
+    DimensionRecord, DimensionUniverse, RecordValue, Timespan,
 };
 
 /// Writes `file` as the Python Butler's `butler.export(...)` writes export files.
@@ -49,7 +49,11 @@ use crate::model::{
 /// an element the universe lacks, and [`ExportError::Invalid`] for a block that cannot be
 /// written faithfully: records of another element than their block's, or a region that is not
 /// the hex of a sphgeom encoding.
-pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut dyn Write) -> Result<(), ExportError> {
+pub fn write_export(
+    file: &ExportFile,
+    universe: &DimensionUniverse,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
     let order = PythonOrder::new(universe);
     let mut e = Emitter::new(out);
     e.line(&format!("description: {EXPORT_DESCRIPTION}"));
@@ -67,10 +71,16 @@ pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut d
     }
     for (index, block) in file.blocks.iter().enumerate() {
         match block {
-            ExportBlock::Dimension { element, records } => write_dimension_block(&mut e, universe, &order, index, element, records)?,
+            ExportBlock::Dimension { element, records } => {
+                write_dimension_block(&mut e, universe, &order, index, element, records)?
+            }
             ExportBlock::Collection(c) => write_collection(&mut e, c),
             ExportBlock::DatasetType(t) => write_dataset_type(&mut e, &order, t),
-            ExportBlock::Datasets { dataset_type, run, records } => {
+            ExportBlock::Datasets {
+                dataset_type,
+                run,
+                records,
+            } => {
                 e.line("- type: dataset");
                 e.raw("  dataset_type: ");
                 e.str_scalar(dataset_type.as_str(), 4);
@@ -80,11 +90,17 @@ pub fn write_export(file: &ExportFile, universe: &DimensionUniverse, out: &mut d
                 e.newline();
                 write_files(&mut e, &order, records);
             }
-            ExportBlock::TaggedAssociations { collection, dataset_ids } => {
+            ExportBlock::TaggedAssociations {
+                collection,
+                dataset_ids,
+            } => {
                 write_association_header(&mut e, collection.as_str(), CollectionType::Tagged);
                 write_ids(&mut e, "  dataset_ids:", "  - ", dataset_ids);
             }
-            ExportBlock::CalibrationAssociations { collection, validity_ranges } => {
+            ExportBlock::CalibrationAssociations {
+                collection,
+                validity_ranges,
+            } => {
                 write_association_header(&mut e, collection.as_str(), CollectionType::Calibration);
                 if validity_ranges.is_empty() {
                     e.line("  validity_ranges: []");
@@ -116,7 +132,11 @@ struct PythonOrder {
 
 impl PythonOrder {
     fn new(universe: &DimensionUniverse) -> Self {
-        fn level(universe: &DimensionUniverse, name: &str, memo: &mut HashMap<String, usize>) -> usize {
+        fn level(
+            universe: &DimensionUniverse,
+            name: &str,
+            memo: &mut HashMap<String, usize>,
+        ) -> usize {
             if let Some(&l) = memo.get(name) {
                 return l;
             }
@@ -124,7 +144,11 @@ impl PythonOrder {
                 .element(name)
                 .map(|e| e.requires.iter().chain(&e.implies).cloned().collect())
                 .unwrap_or_default();
-            let l = deps.iter().map(|d| level(universe, d, memo) + 1).max().unwrap_or(0);
+            let l = deps
+                .iter()
+                .map(|d| level(universe, d, memo) + 1)
+                .max()
+                .unwrap_or(0);
             memo.insert(name.to_owned(), l);
             l
         }
@@ -134,8 +158,19 @@ impl PythonOrder {
             .enumerate()
             .map(|(position, e)| {
                 // Skypix dimensions (`htm7`) are built together by their system's visitor (`htm`).
-                let visitor = if e.skypix { e.name.trim_end_matches(|c: char| c.is_ascii_digit()) } else { &e.name };
-                (e.name.clone(), (level(universe, &e.name, &mut memo), visitor.to_owned(), position))
+                let visitor = if e.skypix {
+                    e.name.trim_end_matches(|c: char| c.is_ascii_digit())
+                } else {
+                    &e.name
+                };
+                (
+                    e.name.clone(),
+                    (
+                        level(universe, &e.name, &mut memo),
+                        visitor.to_owned(),
+                        position,
+                    ),
+                )
             })
             .collect();
         Self { rank }
@@ -153,7 +188,11 @@ struct ElementLayout {
 }
 
 impl ElementLayout {
-    fn new(universe: &DimensionUniverse, order: &PythonOrder, element: &str) -> Result<Self, crate::model::ModelError> {
+    fn new(
+        universe: &DimensionUniverse,
+        order: &PythonOrder,
+        element: &str,
+    ) -> Result<Self, crate::model::ModelError> {
         let e = universe.get_element(element)?;
         let specs = e.record_columns(universe);
         let type_of = |name: &str| specs.iter().find(|c| c.name == name).map(|c| c.column_type);
@@ -173,7 +212,10 @@ impl ElementLayout {
         names.extend(e.keys.iter().skip(1).map(|k| k.name.clone()));
         names.extend(e.metadata.iter().map(|c| c.name.clone()));
         names.push("region".into());
-        let columns = names.into_iter().filter_map(|n| type_of(&n).map(|t| (n, t))).collect();
+        let columns = names
+            .into_iter()
+            .filter_map(|n| type_of(&n).map(|t| (n, t)))
+            .collect();
         Ok(Self { columns })
     }
 }
@@ -186,8 +228,14 @@ fn write_dimension_block(
     element: &str,
     records: &[DimensionRecord],
 ) -> Result<(), ExportError> {
-    let loc = || format!("data block {} (`type: dimension`, element `{element}`)", index + 1);
-    let layout = ElementLayout::new(universe, order, element).map_err(|err| ExportError::model(loc(), err))?;
+    let loc = || {
+        format!(
+            "data block {} (`type: dimension`, element `{element}`)",
+            index + 1
+        )
+    };
+    let layout = ElementLayout::new(universe, order, element)
+        .map_err(|err| ExportError::model(loc(), err))?;
     e.line("- type: dimension");
     e.raw("  element: ");
     e.str_scalar(element, 4);
@@ -202,19 +250,27 @@ fn write_dimension_block(
         if record.element() != element {
             return Err(ExportError::invalid(
                 loc(),
-                format!("a `{}` record is in the block of `{element}`; give each element its own block", record.element()),
+                format!(
+                    "a `{}` record is in the block of `{element}`; give each element its own block",
+                    record.element()
+                ),
             ));
         }
         let mut first = true;
         let mut key = |e: &mut Emitter<'_>, name: &str| {
-            e.raw(if std::mem::take(&mut first) { "  - " } else { "    " });
+            e.raw(if std::mem::take(&mut first) {
+                "  - "
+            } else {
+                "    "
+            });
             e.raw(name);
             e.raw(": ");
         };
         for (name, column_type) in &layout.columns {
             key(e, name);
             let value = record.get(name).unwrap_or(&RecordValue::Null);
-            write_record_value(e, *column_type, value).map_err(|reason| ExportError::invalid(loc(), reason))?;
+            write_record_value(e, *column_type, value)
+                .map_err(|reason| ExportError::invalid(loc(), reason))?;
             e.newline();
         }
         if let Some(RecordValue::Timespan(t)) = record.get("timespan") {
@@ -233,7 +289,11 @@ fn write_dimension_block(
 }
 
 /// Writes a record value after `key: `; the record mapping is at indent 4.
-fn write_record_value(e: &mut Emitter<'_>, column_type: ColumnType, value: &RecordValue) -> Result<(), String> {
+fn write_record_value(
+    e: &mut Emitter<'_>,
+    column_type: ColumnType,
+    value: &RecordValue,
+) -> Result<(), String> {
     match (column_type, value) {
         (_, RecordValue::Null) => e.raw("null"),
         (_, RecordValue::Bool(b)) => e.bool(*b),
@@ -280,10 +340,13 @@ fn region_class(hex: &str) -> Option<&'static str> {
 }
 
 fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// A TAI instant as `!butler_time/tai/iso '…'`, or `null`.
@@ -403,17 +466,30 @@ fn write_files(e: &mut Emitter<'_>, order: &PythonOrder, files: &[ExportedFile])
         }
         for data_id in &file.data_ids {
             // Data IDs of a block normally share one group: sort its keys once.
-            if !cached.as_ref().is_some_and(|(g, _)| Arc::ptr_eq(g, data_id.group()) || **g == **data_id.group()) {
-                let mut keys: Vec<(usize, &str)> = data_id.group().required().enumerate().map(|(i, n)| (i, n)).collect();
+            if !cached
+                .as_ref()
+                .is_some_and(|(g, _)| Arc::ptr_eq(g, data_id.group()) || **g == **data_id.group())
+            {
+                let mut keys: Vec<(usize, &str)> = data_id.group().required().enumerate().collect();
                 keys.sort_by(|a, b| order.rank.get(a.1).cmp(&order.rank.get(b.1)));
-                cached = Some((Arc::clone(data_id.group()), keys.into_iter().map(|(i, _)| i).collect()));
+                cached = Some((
+                    Arc::clone(data_id.group()),
+                    keys.into_iter().map(|(i, _)| i).collect(),
+                ));
             }
-            let permutation = cached.as_ref().map(|(_, p)| p.as_slice()).unwrap_or_default();
+            let permutation = cached
+                .as_ref()
+                .map(|(_, p)| p.as_slice())
+                .unwrap_or_default();
             let names: Vec<&str> = data_id.group().required().collect();
             let mut first = true;
             for &i in permutation {
                 let (name, value) = (names[i], &data_id.required_values()[i]);
-                e.raw(if std::mem::take(&mut first) { "    - " } else { "      " });
+                e.raw(if std::mem::take(&mut first) {
+                    "    - "
+                } else {
+                    "      "
+                });
                 e.raw(name);
                 e.raw(": ");
                 match value {
@@ -455,7 +531,11 @@ fn write_ids(e: &mut Emitter<'_>, key: &str, item_prefix: &str, ids: &[DatasetId
     }
 }
 
-fn write_association_header(e: &mut Emitter<'_>, collection: &str, collection_type: CollectionType) {
+fn write_association_header(
+    e: &mut Emitter<'_>,
+    collection: &str,
+    collection_type: CollectionType,
+) {
     e.line("- type: associations");
     e.raw("  collection: ");
     e.str_scalar(collection, 4);

@@ -44,13 +44,22 @@ impl DataIdValue {
     ///
     /// # Errors
     /// [`ModelError::WrongValueType`] when an integer key gets a non-integer.
-    pub fn parse_for(dimension: &str, column_type: ColumnType, text: &str) -> Result<Self, ModelError> {
+    pub fn parse_for(
+        dimension: &str,
+        column_type: ColumnType,
+        text: &str,
+    ) -> Result<Self, ModelError> {
         match column_type {
-            ColumnType::Int => text.trim().parse::<i64>().map(Self::Int).map_err(|_| ModelError::WrongValueType {
-                dimension: dimension.to_owned(),
-                value: format!("`{text}`"),
-                expected: "an integer",
-            }),
+            ColumnType::Int => {
+                text.trim()
+                    .parse::<i64>()
+                    .map(Self::Int)
+                    .map_err(|_| ModelError::WrongValueType {
+                        dimension: dimension.to_owned(),
+                        value: format!("`{text}`"),
+                        expected: "an integer",
+                    })
+            }
             _ => Ok(Self::Str(text.to_owned())),
         }
     }
@@ -85,7 +94,10 @@ impl DataCoordinate {
     ///
     /// # Errors
     /// [`ModelError::InconsistentDataId`] when the number of values is wrong.
-    pub fn from_required(group: Arc<DimensionGroup>, required: Vec<DataIdValue>) -> Result<Self, ModelError> {
+    pub fn from_required(
+        group: Arc<DimensionGroup>,
+        required: Vec<DataIdValue>,
+    ) -> Result<Self, ModelError> {
         if required.len() != group.required().len() {
             return Err(ModelError::InconsistentDataId(format!(
                 "{} values given for the {} required dimensions of {group}",
@@ -93,12 +105,22 @@ impl DataCoordinate {
                 group.required().len()
             )));
         }
-        Ok(Self { group, required, implied: None, records: None })
+        Ok(Self {
+            group,
+            required,
+            implied: None,
+            records: None,
+        })
     }
 
     /// The empty data ID.
     pub fn empty(universe: &DimensionUniverse) -> Self {
-        Self { group: Arc::new(universe.empty_group()), required: vec![], implied: Some(vec![]), records: None }
+        Self {
+            group: Arc::new(universe.empty_group()),
+            required: vec![],
+            implied: Some(vec![]),
+            records: None,
+        }
     }
 
     /// Standardises a mapping of dimension names to values against a group: every required
@@ -121,13 +143,20 @@ impl DataCoordinate {
                         suggestions: suggest(key, group.names()),
                     });
                 }
-                return Err(ModelError::ExtraDimension { dimension: key.clone(), context: format!("the dimensions {group}") });
+                return Err(ModelError::ExtraDimension {
+                    dimension: key.clone(),
+                    context: format!("the dimensions {group}"),
+                });
             }
         }
         let check = |dim: &str, v: &DataIdValue| -> Result<(), ModelError> {
-            let pk = universe.get_dimension(dim)?.primary_key().map(|c| c.column_type);
+            let pk = universe
+                .get_dimension(dim)?
+                .primary_key()
+                .map(|c| c.column_type);
             match (pk, v) {
-                (Some(ColumnType::Int), DataIdValue::Int(_)) | (Some(ColumnType::String), DataIdValue::Str(_)) => Ok(()),
+                (Some(ColumnType::Int), DataIdValue::Int(_))
+                | (Some(ColumnType::String), DataIdValue::Str(_)) => Ok(()),
                 (Some(t), other) => Err(ModelError::WrongValueType {
                     dimension: dim.to_owned(),
                     value: match other {
@@ -141,10 +170,12 @@ impl DataCoordinate {
         };
         let mut required = Vec::with_capacity(group.required().len());
         for dim in group.required() {
-            let v = values.get(dim).ok_or_else(|| ModelError::MissingDimension {
-                data_id: format_mapping(values),
-                dimension: dim.to_owned(),
-            })?;
+            let v = values
+                .get(dim)
+                .ok_or_else(|| ModelError::MissingDimension {
+                    data_id: format_mapping(values),
+                    dimension: dim.to_owned(),
+                })?;
             check(dim, v)?;
             required.push(v.clone());
         }
@@ -156,7 +187,12 @@ impl DataCoordinate {
             }
         }
         let implied = (implied.len() == group.implied().len()).then_some(implied);
-        Ok(Self { group, required, implied, records: None })
+        Ok(Self {
+            group,
+            required,
+            implied,
+            records: None,
+        })
     }
 
     /// The dimension group.
@@ -204,7 +240,10 @@ impl DataCoordinate {
     /// [`ModelError::InconsistentDataId`] when the number of values is wrong.
     pub fn with_implied(mut self, implied: Vec<DataIdValue>) -> Result<Self, ModelError> {
         if implied.len() != self.group.implied().len() {
-            return Err(ModelError::InconsistentDataId(format!("wrong number of implied values for {}", self.group)));
+            return Err(ModelError::InconsistentDataId(format!(
+                "wrong number of implied values for {}",
+                self.group
+            )));
         }
         self.implied = Some(implied);
         Ok(self)
@@ -216,24 +255,35 @@ impl DataCoordinate {
         I: IntoIterator<Item = (String, R)>,
         R: Into<Arc<DimensionRecord>>,
     {
-        self.records = Some(Arc::new(records.into_iter().map(|(k, r)| (k, r.into())).collect()));
+        self.records = Some(Arc::new(
+            records.into_iter().map(|(k, r)| (k, r.into())).collect(),
+        ));
         self
     }
 
     /// Required (and, when full, implied) values as `name → value`, in group order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &DataIdValue)> {
         let implied = self.implied.iter().flatten();
-        self.group.required().zip(self.required.iter()).chain(self.group.implied().zip(implied))
+        self.group
+            .required()
+            .zip(self.required.iter())
+            .chain(self.group.implied().zip(implied))
     }
 
     /// The required values as a sorted map (the form exports and wire types use).
     pub fn required_map(&self) -> BTreeMap<String, DataIdValue> {
-        self.group.required().zip(&self.required).map(|(k, v)| (k.to_owned(), v.clone())).collect()
+        self.group
+            .required()
+            .zip(&self.required)
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect()
     }
 
     /// All known values as a map.
     pub fn full_map(&self) -> BTreeMap<String, DataIdValue> {
-        self.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect()
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect()
     }
 }
 
@@ -269,32 +319,82 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, DataIdValue)]) -> BTreeMap<String, DataIdValue> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
     }
 
     #[test]
     fn standardize_checks_keys_and_types() {
         let u = DimensionUniverse::default_universe();
         let g = Arc::new(u.group(["visit", "detector"]).unwrap());
-        let d = DataCoordinate::standardize(&u, Arc::clone(&g), &map(&[("instrument", "DemoCam".into()), ("visit", 1.into()), ("detector", 0.into())])).unwrap();
-        assert_eq!(d.to_string(), "{instrument: 'DemoCam', detector: 0, visit: 1}");
+        let d = DataCoordinate::standardize(
+            &u,
+            Arc::clone(&g),
+            &map(&[
+                ("instrument", "DemoCam".into()),
+                ("visit", 1.into()),
+                ("detector", 0.into()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            d.to_string(),
+            "{instrument: 'DemoCam', detector: 0, visit: 1}"
+        );
         assert!(!d.has_full());
-        let err = DataCoordinate::standardize(&u, Arc::clone(&g), &map(&[("instrument", "DemoCam".into()), ("visit", 1.into())])).unwrap_err();
+        let err = DataCoordinate::standardize(
+            &u,
+            Arc::clone(&g),
+            &map(&[("instrument", "DemoCam".into()), ("visit", 1.into())]),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "no value in data ID ({'instrument': 'DemoCam', 'visit': 1}) for required dimension `detector`");
-        let err = DataCoordinate::standardize(&u, Arc::clone(&g), &map(&[("instrument", "DemoCam".into()), ("visit", "one".into()), ("detector", 0.into())])).unwrap_err();
-        assert_eq!(err.to_string(), "data ID value 'one' for dimension `visit` must be an integer");
-        let err = DataCoordinate::standardize(&u, Arc::clone(&g), &map(&[("instrument", "D".into()), ("visit", 1.into()), ("detector", 0.into()), ("tract", 1.into())])).unwrap_err();
+        let err = DataCoordinate::standardize(
+            &u,
+            Arc::clone(&g),
+            &map(&[
+                ("instrument", "DemoCam".into()),
+                ("visit", "one".into()),
+                ("detector", 0.into()),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data ID value 'one' for dimension `visit` must be an integer"
+        );
+        let err = DataCoordinate::standardize(
+            &u,
+            Arc::clone(&g),
+            &map(&[
+                ("instrument", "D".into()),
+                ("visit", 1.into()),
+                ("detector", 0.into()),
+                ("tract", 1.into()),
+            ]),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("`tract` is not part of"), "{err}");
-        let err = DataCoordinate::standardize(&u, g, &map(&[("instrment", "D".into())])).unwrap_err();
-        assert!(err.to_string().contains("did you mean `instrument`"), "{err}");
+        let err =
+            DataCoordinate::standardize(&u, g, &map(&[("instrment", "D".into())])).unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean `instrument`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn equality_ignores_implied_values() {
         let u = DimensionUniverse::default_universe();
         let g = Arc::new(u.group(["visit"]).unwrap());
-        let a = DataCoordinate::from_required(Arc::clone(&g), vec!["DemoCam".into(), 1.into()]).unwrap();
-        let b = a.clone().with_implied(vec!["r".into(), 20260101.into(), "DemoCam-r".into()]).unwrap();
+        let a = DataCoordinate::from_required(Arc::clone(&g), vec!["DemoCam".into(), 1.into()])
+            .unwrap();
+        let b = a
+            .clone()
+            .with_implied(vec!["r".into(), 20260101.into(), "DemoCam-r".into()])
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(b.get("band"), Some(&DataIdValue::Str("r".into())));
         assert_eq!(a.get("band"), None);

@@ -51,7 +51,12 @@ impl DatasetId {
     /// [`DatasetIdGenMode::DataIdTypeRun`]), bit-identical to the Python Butler's.
     ///
     /// Returns `None` for [`DatasetIdGenMode::Unique`], which is not deterministic.
-    pub fn deterministic(mode: DatasetIdGenMode, dataset_type: &str, run: &str, data_id: &DataCoordinate) -> Option<Self> {
+    pub fn deterministic(
+        mode: DatasetIdGenMode,
+        dataset_type: &str,
+        run: &str,
+        data_id: &DataCoordinate,
+    ) -> Option<Self> {
         let mut text = format!("dataset_type={dataset_type}");
         match mode {
             DatasetIdGenMode::Unique => return None,
@@ -61,8 +66,12 @@ impl DatasetId {
                 text.push_str(run);
             }
         }
-        let mut pairs: Vec<(&str, String)> =
-            data_id.group().required().zip(data_id.required_values()).map(|(k, v)| (k, v.to_string())).collect();
+        let mut pairs: Vec<(&str, String)> = data_id
+            .group()
+            .required()
+            .zip(data_id.required_values())
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
         pairs.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in pairs {
             text.push(',');
@@ -75,7 +84,12 @@ impl DatasetId {
 
     /// Generates an ID in `mode` (random for `Unique`).
     #[cfg(feature = "native")]
-    pub fn generate(mode: DatasetIdGenMode, dataset_type: &str, run: &str, data_id: &DataCoordinate) -> Self {
+    pub fn generate(
+        mode: DatasetIdGenMode,
+        dataset_type: &str,
+        run: &str,
+        data_id: &DataCoordinate,
+    ) -> Self {
         Self::deterministic(mode, dataset_type, run, data_id).unwrap_or_else(Self::new_unique)
     }
 
@@ -99,7 +113,9 @@ impl fmt::Display for DatasetId {
 impl FromStr for DatasetId {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s.trim()).map(Self).map_err(|_| ModelError::InvalidDatasetId(s.to_owned()))
+        Uuid::parse_str(s.trim())
+            .map(Self)
+            .map_err(|_| ModelError::InvalidDatasetId(s.to_owned()))
     }
 }
 
@@ -130,7 +146,14 @@ impl DatasetRef {
 
 impl fmt::Display for DatasetRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{} (run={} id={})", self.full_type_name(), self.data_id, self.run, self.id)
+        write!(
+            f,
+            "{}@{} (run={} id={})",
+            self.full_type_name(),
+            self.data_id,
+            self.run,
+            self.id
+        )
     }
 }
 
@@ -142,28 +165,53 @@ mod tests {
     fn raw_data_id() -> DataCoordinate {
         let u = DimensionUniverse::default_universe();
         let g = Arc::new(u.group(["exposure", "detector"]).unwrap());
-        DataCoordinate::from_required(g, vec!["LSSTCam".into(), 94.into(), 2025050100123.into()]).unwrap()
+        DataCoordinate::from_required(g, vec!["LSSTCam".into(), 94.into(), 2025050100123.into()])
+            .unwrap()
     }
 
     #[test]
     fn namespace_is_uuid5_of_lsst_org() {
-        assert_eq!(DATASET_ID_NAMESPACE, Uuid::new_v5(&Uuid::NAMESPACE_DNS, b"lsst.org"));
+        assert_eq!(
+            DATASET_ID_NAMESPACE,
+            Uuid::new_v5(&Uuid::NAMESPACE_DNS, b"lsst.org")
+        );
     }
 
     /// Test vectors computed by the Python Butler (BUTLER_CONCEPTS.md §2.5, BENCHMARKS-ANCHOR.md §4.3).
     #[test]
     fn deterministic_ids_match_the_python_butler() {
         let d = raw_data_id();
-        let id = DatasetId::deterministic(DatasetIdGenMode::DataIdTypeRun, "raw", "LSSTCam/raw/all", &d).unwrap();
+        let id = DatasetId::deterministic(
+            DatasetIdGenMode::DataIdTypeRun,
+            "raw",
+            "LSSTCam/raw/all",
+            &d,
+        )
+        .unwrap();
         assert_eq!(id.to_string(), "d905019b-c719-507d-b503-74de24e9c330");
-        let id = DatasetId::deterministic(DatasetIdGenMode::DataIdType, "raw", "LSSTCam/raw/all", &d).unwrap();
+        let id =
+            DatasetId::deterministic(DatasetIdGenMode::DataIdType, "raw", "LSSTCam/raw/all", &d)
+                .unwrap();
         assert_eq!(id.to_string(), "e6a9d0bd-5e92-5785-94d0-8f8fa1dc51d6");
         let u = DimensionUniverse::default_universe();
         let g = Arc::new(u.group(["visit", "detector"]).unwrap());
-        let d = DataCoordinate::from_required(g, vec!["DemoCam".into(), 1.into(), 2.into()]).unwrap();
-        let id = DatasetId::deterministic(DatasetIdGenMode::DataIdTypeRun, "calexp", "DemoCam/runs/put", &d).unwrap();
+        let d =
+            DataCoordinate::from_required(g, vec!["DemoCam".into(), 1.into(), 2.into()]).unwrap();
+        let id = DatasetId::deterministic(
+            DatasetIdGenMode::DataIdTypeRun,
+            "calexp",
+            "DemoCam/runs/put",
+            &d,
+        )
+        .unwrap();
         assert_eq!(id.to_string(), "df9ed640-999f-57ff-a5d5-26b37587cc91");
-        let id = DatasetId::deterministic(DatasetIdGenMode::DataIdType, "calexp", "DemoCam/runs/put", &d).unwrap();
+        let id = DatasetId::deterministic(
+            DatasetIdGenMode::DataIdType,
+            "calexp",
+            "DemoCam/runs/put",
+            &d,
+        )
+        .unwrap();
         assert_eq!(id.to_string(), "812239a1-1c53-5a2d-bdfa-51c8aa1c7df5");
     }
 

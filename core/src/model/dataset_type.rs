@@ -26,7 +26,11 @@ impl DatasetType {
 
 impl fmt::Display for DatasetType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DatasetType('{}', {}, {}", self.name, self.dimensions, self.storage_class)?;
+        write!(
+            f,
+            "DatasetType('{}', {}, {}",
+            self.name, self.dimensions, self.storage_class
+        )?;
         if self.is_calibration {
             f.write_str(", isCalibration=True")?;
         }

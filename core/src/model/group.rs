@@ -15,7 +15,11 @@ pub struct DimensionGroup {
 
 impl DimensionGroup {
     pub(super) fn new(required: Vec<String>, implied: Vec<String>, elements: Vec<String>) -> Self {
-        Self { required, implied, elements }
+        Self {
+            required,
+            implied,
+            elements,
+        }
     }
 
     /// Required dimensions, in universe order.

@@ -56,7 +56,10 @@ impl DatasetTypeName {
     /// # Errors
     /// [`ModelError::InvalidDatasetTypeName`] saying which rule the name breaks.
     pub fn parse(name: &str) -> Result<Self, ModelError> {
-        let bad = |reason| ModelError::InvalidDatasetTypeName { name: name.to_owned(), reason };
+        let bad = |reason| ModelError::InvalidDatasetTypeName {
+            name: name.to_owned(),
+            reason,
+        };
         if name.is_empty() {
             return Err(bad("it is empty"));
         }
@@ -65,7 +68,9 @@ impl DatasetTypeName {
             match chars.next() {
                 None => return Err(bad("it has an empty part between dots")),
                 Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
-                    return Err(bad("each dot-separated part must start with a letter or `_`"))
+                    return Err(bad(
+                        "each dot-separated part must start with a letter or `_`",
+                    ))
                 }
                 Some(_) => {}
             }
@@ -96,7 +101,10 @@ impl CollectionName {
     /// # Errors
     /// [`ModelError::InvalidCollectionName`].
     pub fn parse(name: &str) -> Result<Self, ModelError> {
-        let bad = |reason| ModelError::InvalidCollectionName { name: name.to_owned(), reason };
+        let bad = |reason| ModelError::InvalidCollectionName {
+            name: name.to_owned(),
+            reason,
+        };
         if name.is_empty() {
             return Err(bad("it is empty"));
         }
@@ -139,7 +147,11 @@ impl StorageClassName {
     /// # Errors
     /// [`ModelError::InvalidDatasetTypeName`] reused for an empty or malformed name.
     pub fn parse(name: &str) -> Result<Self, ModelError> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
             return Err(ModelError::InvalidDatasetTypeName {
                 name: name.to_owned(),
                 reason: "a storage class name must be a non-empty identifier",

@@ -72,11 +72,16 @@ impl DimensionRecord {
         if !e.has_table() {
             return Err(ModelError::InvalidRecord {
                 element: element.to_owned(),
-                reason: "this element has no records of its own (its values come from another element)".into(),
+                reason:
+                    "this element has no records of its own (its values come from another element)"
+                        .into(),
             });
         }
         let columns = e.record_columns(universe);
-        let bad = |reason: String| ModelError::InvalidRecord { element: element.to_owned(), reason };
+        let bad = |reason: String| ModelError::InvalidRecord {
+            element: element.to_owned(),
+            reason,
+        };
         if values.contains_key("timespan_begin") || values.contains_key("timespan_end") {
             let to_ns = |v: Option<RecordValue>| -> Result<Option<i64>, ModelError> {
                 match v {
@@ -88,7 +93,11 @@ impl DimensionRecord {
             };
             let b = to_ns(values.remove("timespan_begin"))?;
             let en = to_ns(values.remove("timespan_end"))?;
-            let ts = if b.is_none() && en.is_none() { RecordValue::Null } else { RecordValue::Timespan(Timespan::new(b, en)) };
+            let ts = if b.is_none() && en.is_none() {
+                RecordValue::Null
+            } else {
+                RecordValue::Timespan(Timespan::new(b, en))
+            };
             values.insert("timespan".into(), ts);
         }
         for name in values.keys() {
@@ -114,22 +123,39 @@ impl DimensionRecord {
                 | (ColumnType::Float, RecordValue::Float(_))
                 | (ColumnType::Bool, RecordValue::Bool(_))
                 | (ColumnType::Timespan, RecordValue::Timespan(_))
-                | (ColumnType::String | ColumnType::Hash | ColumnType::Uuid | ColumnType::Region, RecordValue::Str(_)) => {}
+                | (
+                    ColumnType::String | ColumnType::Hash | ColumnType::Uuid | ColumnType::Region,
+                    RecordValue::Str(_),
+                ) => {}
                 (ColumnType::Float, RecordValue::Int(i)) => *v = RecordValue::Float(*i as f64),
-                (ColumnType::Bool, RecordValue::Int(i @ (0 | 1))) => *v = RecordValue::Bool(*i == 1),
+                (ColumnType::Bool, RecordValue::Int(i @ (0 | 1))) => {
+                    *v = RecordValue::Bool(*i == 1)
+                }
                 (ColumnType::Datetime, RecordValue::Int(_)) => {}
-                (ColumnType::Datetime, RecordValue::Str(s)) => *v = RecordValue::Int(Timespan::parse_tai_iso(s)?),
+                (ColumnType::Datetime, RecordValue::Str(s)) => {
+                    *v = RecordValue::Int(Timespan::parse_tai_iso(s)?)
+                }
                 (t, other) => {
-                    return Err(bad(format!("column `{}` must be {}, not `{other}`", col.name, t.describe())));
+                    return Err(bad(format!(
+                        "column `{}` must be {}, not `{other}`",
+                        col.name,
+                        t.describe()
+                    )));
                 }
             }
             if let (Some(len), RecordValue::Str(s)) = (col.length, &*v) {
                 if s.chars().count() > len as usize {
-                    return Err(bad(format!("`{s}` is longer than the {len} characters column `{}` allows", col.name)));
+                    return Err(bad(format!(
+                        "`{s}` is longer than the {len} characters column `{}` allows",
+                        col.name
+                    )));
                 }
             }
         }
-        Ok(Self { element: element.to_owned(), values })
+        Ok(Self {
+            element: element.to_owned(),
+            values,
+        })
     }
 
     /// The element this record belongs to.
@@ -149,11 +175,17 @@ impl DimensionRecord {
 
     /// The values in the element's column order.
     pub fn ordered(&self, universe: &DimensionUniverse) -> Vec<(String, RecordValue)> {
-        let Some(e) = universe.element(&self.element) else { return Vec::new() };
+        let Some(e) = universe.element(&self.element) else {
+            return Vec::new();
+        };
         e.record_columns(universe)
             .into_iter()
             .map(|c| {
-                let v = self.values.get(&c.name).cloned().unwrap_or(RecordValue::Null);
+                let v = self
+                    .values
+                    .get(&c.name)
+                    .cloned()
+                    .unwrap_or(RecordValue::Null);
                 (c.name, v)
             })
             .collect()
@@ -165,7 +197,10 @@ mod tests {
     use super::*;
 
     fn rec(pairs: &[(&str, RecordValue)]) -> BTreeMap<String, RecordValue> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
     }
 
     #[test]
@@ -174,16 +209,43 @@ mod tests {
         let ok = DimensionRecord::new(
             &u,
             "detector",
-            rec(&[("instrument", RecordValue::Str("DemoCam".into())), ("id", RecordValue::Int(1)), ("full_name", RecordValue::Str("R00_S00".into()))]),
+            rec(&[
+                ("instrument", RecordValue::Str("DemoCam".into())),
+                ("id", RecordValue::Int(1)),
+                ("full_name", RecordValue::Str("R00_S00".into())),
+            ]),
         )
         .unwrap();
         assert_eq!(ok.get("purpose"), Some(&RecordValue::Null));
-        let err = DimensionRecord::new(&u, "detector", rec(&[("instrument", RecordValue::Str("D".into())), ("id", RecordValue::Int(1)), ("ful_name", RecordValue::Str("x".into()))]))
+        let err = DimensionRecord::new(
+            &u,
+            "detector",
+            rec(&[
+                ("instrument", RecordValue::Str("D".into())),
+                ("id", RecordValue::Int(1)),
+                ("ful_name", RecordValue::Str("x".into())),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`detector` has no field `ful_name`; did you mean `full_name`?"
+        );
+        let err = DimensionRecord::new(
+            &u,
+            "detector",
+            rec(&[
+                ("instrument", RecordValue::Str("D".into())),
+                ("id", RecordValue::Str("one".into())),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("column `id` must be an integer"),
+            "{err}"
+        );
+        let err = DimensionRecord::new(&u, "band", rec(&[("name", RecordValue::Str("r".into()))]))
             .unwrap_err();
-        assert_eq!(err.to_string(), "`detector` has no field `ful_name`; did you mean `full_name`?");
-        let err = DimensionRecord::new(&u, "detector", rec(&[("instrument", RecordValue::Str("D".into())), ("id", RecordValue::Str("one".into()))])).unwrap_err();
-        assert!(err.to_string().contains("column `id` must be an integer"), "{err}");
-        let err = DimensionRecord::new(&u, "band", rec(&[("name", RecordValue::Str("r".into()))])).unwrap_err();
         assert!(err.to_string().contains("no records of its own"), "{err}");
     }
 
@@ -196,11 +258,16 @@ mod tests {
             rec(&[
                 ("instrument", RecordValue::Str("DemoCam".into())),
                 ("id", RecordValue::Int(20260101)),
-                ("timespan_begin", RecordValue::Str("2026-01-01 12:00:00".into())),
+                (
+                    "timespan_begin",
+                    RecordValue::Str("2026-01-01 12:00:00".into()),
+                ),
                 ("timespan_end", RecordValue::Null),
             ]),
         )
         .unwrap();
-        assert!(matches!(r.get("timespan"), Some(RecordValue::Timespan(t)) if t.begin.is_some() && t.end.is_none()));
+        assert!(
+            matches!(r.get("timespan"), Some(RecordValue::Timespan(t)) if t.begin.is_some() && t.end.is_none())
+        );
     }
 }

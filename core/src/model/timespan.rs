@@ -25,7 +25,10 @@ pub struct Timespan {
 
 impl Timespan {
     /// The unbounded timespan.
-    pub const UNBOUNDED: Timespan = Timespan { begin: None, end: None };
+    pub const UNBOUNDED: Timespan = Timespan {
+        begin: None,
+        end: None,
+    };
 
     /// A timespan from two optional bounds; `begin >= end` gives an empty timespan.
     pub fn new(begin: Option<i64>, end: Option<i64>) -> Self {
@@ -87,7 +90,11 @@ impl Timespan {
         let year: i64 = d.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
         let month: u32 = d.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
         let day: u32 = d.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-        if d.next().is_some() || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if d.next().is_some()
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return Err(bad());
         }
         let mut ns = days_from_civil(year, month, day) * NS_PER_DAY;
@@ -109,7 +116,11 @@ impl Timespan {
             if !frac.chars().all(|c| c.is_ascii_digit()) {
                 return Err(bad());
             }
-            let frac_ns: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().map_err(|_| bad())? };
+            let frac_ns: i64 = if frac.is_empty() {
+                0
+            } else {
+                format!("{frac:0<9}").parse().map_err(|_| bad())?
+            };
             ns += (h * 3600 + m * 60 + s) * NS_PER_SEC + frac_ns;
         }
         Ok(ns)
@@ -122,14 +133,23 @@ impl Timespan {
         let (y, mo, d) = civil_from_days(days);
         let secs = rem / NS_PER_SEC;
         let frac = rem % NS_PER_SEC;
-        format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}.{frac:09}", secs / 3600, (secs / 60) % 60, secs % 60)
+        format!(
+            "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}.{frac:09}",
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        )
     }
 }
 
 impl fmt::Display for Timespan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.begin.map_or_else(|| "-∞".to_owned(), Timespan::format_tai_iso);
-        let e = self.end.map_or_else(|| "∞".to_owned(), Timespan::format_tai_iso);
+        let b = self
+            .begin
+            .map_or_else(|| "-∞".to_owned(), Timespan::format_tai_iso);
+        let e = self
+            .end
+            .map_or_else(|| "∞".to_owned(), Timespan::format_tai_iso);
         write!(f, "[{b}, {e})")
     }
 }
@@ -181,9 +201,21 @@ mod tests {
         assert_eq!(Timespan::parse_tai_iso("1970-01-01").unwrap(), 0);
         let ns = Timespan::parse_tai_iso("2025-01-01 00:00:00.000000000").unwrap();
         assert_eq!(ns, 1_735_689_600 * NS_PER_SEC);
-        assert_eq!(Timespan::format_tai_iso(ns), "2025-01-01 00:00:00.000000000");
-        assert_eq!(Timespan::parse_tai_iso("2025-06-01T12:30").unwrap() - ns, (151 * 86_400 + 45_000) * NS_PER_SEC);
-        for bad in ["2025-13-01", "2025-02-30", "yesterday", "2025-01-01 25:00", "2025-01-01 1:2:3.x"] {
+        assert_eq!(
+            Timespan::format_tai_iso(ns),
+            "2025-01-01 00:00:00.000000000"
+        );
+        assert_eq!(
+            Timespan::parse_tai_iso("2025-06-01T12:30").unwrap() - ns,
+            (151 * 86_400 + 45_000) * NS_PER_SEC
+        );
+        for bad in [
+            "2025-13-01",
+            "2025-02-30",
+            "yesterday",
+            "2025-01-01 25:00",
+            "2025-01-01 1:2:3.x",
+        ] {
             assert!(Timespan::parse_tai_iso(bad).is_err(), "{bad}");
         }
     }
@@ -194,7 +226,13 @@ mod tests {
         assert!(a.overlaps(&Timespan::new(Some(9), None)));
         assert!(!a.overlaps(&Timespan::new(Some(10), Some(20))));
         assert!(Timespan::UNBOUNDED.overlaps(&a));
-        assert_eq!(a.difference(&Timespan::new(Some(3), Some(5))), [Timespan::new(Some(0), Some(3)), Timespan::new(Some(5), Some(10))]);
+        assert_eq!(
+            a.difference(&Timespan::new(Some(3), Some(5))),
+            [
+                Timespan::new(Some(0), Some(3)),
+                Timespan::new(Some(5), Some(10))
+            ]
+        );
         assert_eq!(a.difference(&Timespan::UNBOUNDED), []);
     }
 

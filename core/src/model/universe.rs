@@ -182,7 +182,12 @@ impl DimensionElement {
                 continue;
             }
             if let Some(pk) = universe.element(dim).and_then(|e| e.primary_key()) {
-                cols.push(ColumnSpec { name: dim.clone(), nullable: Some(false), doc: None, ..pk.clone() });
+                cols.push(ColumnSpec {
+                    name: dim.clone(),
+                    nullable: Some(false),
+                    doc: None,
+                    ..pk.clone()
+                });
             }
         }
         cols.extend(self.keys.first().cloned());
@@ -190,7 +195,12 @@ impl DimensionElement {
         implied.sort_by_key(|d| universe.position(d));
         for dim in implied {
             if let Some(pk) = universe.element(dim).and_then(|e| e.primary_key()) {
-                cols.push(ColumnSpec { name: dim.clone(), nullable: Some(true), doc: None, ..pk.clone() });
+                cols.push(ColumnSpec {
+                    name: dim.clone(),
+                    nullable: Some(true),
+                    doc: None,
+                    ..pk.clone()
+                });
             }
         }
         cols.extend(self.keys.iter().skip(1).cloned());
@@ -206,7 +216,14 @@ impl DimensionElement {
 }
 
 fn simple_column(name: &str, column_type: ColumnType) -> ColumnSpec {
-    ColumnSpec { name: name.to_owned(), column_type, length: None, nbytes: None, nullable: Some(true), doc: None }
+    ColumnSpec {
+        name: name.to_owned(),
+        column_type,
+        length: None,
+        nbytes: None,
+        nullable: Some(true),
+        doc: None,
+    }
 }
 
 #[derive(Debug)]
@@ -242,7 +259,8 @@ impl DimensionUniverse {
     pub fn from_yaml(text: &str) -> Result<Self, ModelError> {
         let value: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| ModelError::InvalidUniverse(e.to_string()))?;
-        let json = serde_json::to_value(&value).map_err(|e| ModelError::InvalidUniverse(e.to_string()))?;
+        let json =
+            serde_json::to_value(&value).map_err(|e| ModelError::InvalidUniverse(e.to_string()))?;
         Self::from_config_value(value, json)
     }
 
@@ -253,41 +271,54 @@ impl DimensionUniverse {
     pub fn from_json(text: &str) -> Result<Self, ModelError> {
         let json: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ModelError::InvalidUniverse(e.to_string()))?;
-        let value: serde_yaml::Value =
-            serde_json::from_value(json.clone()).map_err(|e| ModelError::InvalidUniverse(e.to_string()))?;
+        let value: serde_yaml::Value = serde_json::from_value(json.clone())
+            .map_err(|e| ModelError::InvalidUniverse(e.to_string()))?;
         Self::from_config_value(value, json)
     }
 
-    fn from_config_value(value: serde_yaml::Value, json: serde_json::Value) -> Result<Self, ModelError> {
+    fn from_config_value(
+        value: serde_yaml::Value,
+        json: serde_json::Value,
+    ) -> Result<Self, ModelError> {
         let bad = |m: String| ModelError::InvalidUniverse(m);
-        let config: UniverseConfig = serde_yaml::from_value(value).map_err(|e| bad(e.to_string()))?;
+        let config: UniverseConfig =
+            serde_yaml::from_value(value).map_err(|e| bad(e.to_string()))?;
         let common_skypix = config
             .skypix
             .get("common")
             .and_then(|v| v.as_str())
             .ok_or_else(|| bad("`skypix.common` is missing".into()))?
             .to_owned();
-        let family_of = |families: &serde_yaml::Mapping| -> Result<HashMap<String, String>, ModelError> {
-            let mut out = HashMap::new();
-            for (family, members) in families {
-                let family = family.as_str().ok_or_else(|| bad("a topology family name is not a string".into()))?;
-                let members: Vec<String> =
-                    serde_yaml::from_value(members.clone()).map_err(|e| bad(format!("topology `{family}`: {e}")))?;
-                for m in members {
-                    out.insert(m, family.to_owned());
+        let family_of =
+            |families: &serde_yaml::Mapping| -> Result<HashMap<String, String>, ModelError> {
+                let mut out = HashMap::new();
+                for (family, members) in families {
+                    let family = family
+                        .as_str()
+                        .ok_or_else(|| bad("a topology family name is not a string".into()))?;
+                    let members: Vec<String> = serde_yaml::from_value(members.clone())
+                        .map_err(|e| bad(format!("topology `{family}`: {e}")))?;
+                    for m in members {
+                        out.insert(m, family.to_owned());
+                    }
                 }
-            }
-            Ok(out)
-        };
+                Ok(out)
+            };
         let spatial = family_of(&config.topology.spatial)?;
         let temporal = family_of(&config.topology.temporal)?;
 
         let mut elements = Vec::new();
         for (name, spec) in &config.elements {
-            let name = name.as_str().ok_or_else(|| bad("an element name is not a string".into()))?.to_owned();
-            let spec: ElementConfig =
-                serde_yaml::from_value(spec.clone()).map_err(|e| bad(format!("element `{name}`: {e}")))?;
-            let storage_cls = spec.storage.as_ref().map(|s| serde_yaml::to_string(s).unwrap_or_default());
+            let name = name
+                .as_str()
+                .ok_or_else(|| bad("an element name is not a string".into()))?
+                .to_owned();
+            let spec: ElementConfig = serde_yaml::from_value(spec.clone())
+                .map_err(|e| bad(format!("element `{name}`: {e}")))?;
+            let storage_cls = spec
+                .storage
+                .as_ref()
+                .map(|s| serde_yaml::to_string(s).unwrap_or_default());
             let legacy_view_of = spec
                 .storage
                 .as_ref()
@@ -297,7 +328,9 @@ impl DimensionUniverse {
                 .map(str::to_owned);
             let cached = spec.is_cached
                 || spec.governor
-                || storage_cls.as_deref().is_some_and(|s| s.contains("CachingDimensionRecordStorage"));
+                || storage_cls
+                    .as_deref()
+                    .is_some_and(|s| s.contains("CachingDimensionRecordStorage"));
             elements.push(DimensionElement {
                 doc: spec.doc.unwrap_or_default().trim().to_owned(),
                 keys: spec.keys,
@@ -316,9 +349,17 @@ impl DimensionUniverse {
             });
         }
         for (system, spec) in &config.skypix {
-            let Some(system) = system.as_str().filter(|s| *s != "common") else { continue };
-            let max = spec.get("max_level").and_then(serde_yaml::Value::as_u64).unwrap_or(0);
-            let min = spec.get("min_level").and_then(serde_yaml::Value::as_u64).unwrap_or(1);
+            let Some(system) = system.as_str().filter(|s| *s != "common") else {
+                continue;
+            };
+            let max = spec
+                .get("max_level")
+                .and_then(serde_yaml::Value::as_u64)
+                .unwrap_or(0);
+            let min = spec
+                .get("min_level")
+                .and_then(serde_yaml::Value::as_u64)
+                .unwrap_or(1);
             for level in min..=max {
                 elements.push(DimensionElement {
                     name: format!("{system}{level}"),
@@ -346,7 +387,11 @@ impl DimensionUniverse {
             }
         }
         let elements = topological_order(elements)?;
-        let index = elements.iter().enumerate().map(|(i, e)| (e.name.clone(), i)).collect();
+        let index = elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
         let universe = Self(Arc::new(UniverseInner {
             namespace: config.namespace,
             version: config.version,
@@ -374,12 +419,18 @@ impl DimensionUniverse {
             }
             if let Some(t) = &e.implied_union_target {
                 if self.element(t).is_none() {
-                    return Err(ModelError::InvalidUniverse(format!("`{}` is a view of unknown `{t}`", e.name)));
+                    return Err(ModelError::InvalidUniverse(format!(
+                        "`{}` is a view of unknown `{t}`",
+                        e.name
+                    )));
                 }
             }
         }
         if self.element(&self.0.common_skypix).is_none() {
-            return Err(ModelError::InvalidUniverse(format!("common skypix `{}` is not defined", self.0.common_skypix)));
+            return Err(ModelError::InvalidUniverse(format!(
+                "common skypix `{}` is not defined",
+                self.0.common_skypix
+            )));
         }
         Ok(())
     }
@@ -429,10 +480,16 @@ impl DimensionUniverse {
     /// # Errors
     /// [`ModelError::UnknownElement`].
     pub fn get_element(&self, name: &str) -> Result<&DimensionElement, ModelError> {
-        self.element(name).ok_or_else(|| ModelError::UnknownElement {
-            name: name.to_owned(),
-            suggestions: suggest(name, self.elements().filter(|e| !e.skypix).map(|e| e.name.as_str())),
-        })
+        self.element(name)
+            .ok_or_else(|| ModelError::UnknownElement {
+                name: name.to_owned(),
+                suggestions: suggest(
+                    name,
+                    self.elements()
+                        .filter(|e| !e.skypix)
+                        .map(|e| e.name.as_str()),
+                ),
+            })
     }
 
     /// The dimension called `name`, or an error suggesting near names.
@@ -444,7 +501,12 @@ impl DimensionUniverse {
             Some(e) if e.is_dimension() => Ok(e),
             _ => Err(ModelError::UnknownDimension {
                 name: name.to_owned(),
-                suggestions: suggest(name, self.dimensions().filter(|e| !e.skypix).map(|e| e.name.as_str())),
+                suggestions: suggest(
+                    name,
+                    self.dimensions()
+                        .filter(|e| !e.skypix)
+                        .map(|e| e.name.as_str()),
+                ),
             }),
         }
     }
@@ -466,7 +528,9 @@ impl DimensionUniverse {
             }
             stack.extend(e.requires.iter().cloned());
         }
-        seen.into_iter().filter_map(|i| self.0.elements.get(i).map(|e| e.name.clone())).collect()
+        seen.into_iter()
+            .filter_map(|i| self.0.elements.get(i).map(|e| e.name.clone()))
+            .collect()
     }
 
     /// Conforms a set of dimension names into a [`DimensionGroup`].
@@ -506,7 +570,10 @@ impl DimensionUniverse {
                 required.push(name.clone());
             }
         }
-        let names: BTreeSet<&str> = members.iter().map(|&i| self.0.elements[i].name.as_str()).collect();
+        let names: BTreeSet<&str> = members
+            .iter()
+            .map(|&i| self.0.elements[i].name.as_str())
+            .collect();
         let elements = self
             .elements()
             .filter(|e| {
@@ -529,13 +596,20 @@ impl DimensionUniverse {
 
 /// Sorts elements so that dependencies come first, breaking ties by name (Kahn's algorithm).
 fn topological_order(elements: Vec<DimensionElement>) -> Result<Vec<DimensionElement>, ModelError> {
-    let by_name: HashMap<String, usize> = elements.iter().enumerate().map(|(i, e)| (e.name.clone(), i)).collect();
+    let by_name: HashMap<String, usize> = elements
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.clone(), i))
+        .collect();
     let mut indegree = vec![0usize; elements.len()];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); elements.len()];
     for (i, e) in elements.iter().enumerate() {
         for dep in e.requires.iter().chain(&e.implies) {
             let Some(&j) = by_name.get(dep) else {
-                return Err(ModelError::InvalidUniverse(format!("element `{}` depends on unknown `{dep}`", e.name)));
+                return Err(ModelError::InvalidUniverse(format!(
+                    "element `{}` depends on unknown `{dep}`",
+                    e.name
+                )));
             };
             indegree[i] += 1;
             dependents[j].push(i);
@@ -559,7 +633,9 @@ fn topological_order(elements: Vec<DimensionElement>) -> Result<Vec<DimensionEle
         }
     }
     if order.len() != elements.len() {
-        return Err(ModelError::InvalidUniverse("the element dependencies form a cycle".into()));
+        return Err(ModelError::InvalidUniverse(
+            "the element dependencies form a cycle".into(),
+        ));
     }
     let mut slots: Vec<Option<DimensionElement>> = elements.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
@@ -579,15 +655,31 @@ mod tests {
         assert_eq!(u.namespace(), "daf_butler");
         assert_eq!(u.version(), 8);
         assert_eq!(u.common_skypix(), "htm7");
-        assert!(u.element("htm24").is_some() && u.element("healpix17").is_some() && u.element("htm25").is_none());
+        assert!(
+            u.element("htm24").is_some()
+                && u.element("healpix17").is_some()
+                && u.element("htm25").is_none()
+        );
         let band = u.element("band").unwrap();
-        assert_eq!(band.implied_union_target.as_deref(), Some("physical_filter"));
+        assert_eq!(
+            band.implied_union_target.as_deref(),
+            Some("physical_filter")
+        );
         assert!(!band.has_table());
         assert!(u.element("instrument").unwrap().governor);
         assert!(u.element("detector").unwrap().cached);
-        assert_eq!(u.element("visit").unwrap().temporal_family.as_deref(), Some("observation_timespans"));
+        assert_eq!(
+            u.element("visit").unwrap().temporal_family.as_deref(),
+            Some("observation_timespans")
+        );
         assert!(u.element("visit_definition").unwrap().always_join);
-        assert_eq!(u.element("visit_detector_region").unwrap().populated_by.as_deref(), Some("visit"));
+        assert_eq!(
+            u.element("visit_detector_region")
+                .unwrap()
+                .populated_by
+                .as_deref(),
+            Some("visit")
+        );
     }
 
     #[test]
@@ -598,7 +690,10 @@ mod tests {
         assert_eq!(names(g.implied()), ["band", "day_obs", "physical_filter"]);
         assert!(g.elements().any(|e| e == "visit_detector_region"));
         let g = u.group(["exposure", "detector"]).unwrap();
-        assert_eq!(names(g.implied()), ["band", "day_obs", "group", "physical_filter"]);
+        assert_eq!(
+            names(g.implied()),
+            ["band", "day_obs", "group", "physical_filter"]
+        );
         let g = u.group(["patch"]).unwrap();
         assert_eq!(names(g.required()), ["skymap", "tract", "patch"]);
         assert!(u.group(Vec::<String>::new()).unwrap().is_empty());
@@ -608,17 +703,48 @@ mod tests {
     fn unknown_dimensions_suggest_near_names() {
         let u = DimensionUniverse::default_universe();
         let err = u.group(["vist"]).unwrap_err();
-        assert_eq!(err.to_string(), "`vist` is not a dimension; did you mean `visit`?");
-        assert!(matches!(u.group(["visit_detector_region"]), Err(ModelError::UnknownDimension { .. })));
+        assert_eq!(
+            err.to_string(),
+            "`vist` is not a dimension; did you mean `visit`?"
+        );
+        assert!(matches!(
+            u.group(["visit_detector_region"]),
+            Err(ModelError::UnknownDimension { .. })
+        ));
     }
 
     #[test]
     fn record_columns_follow_the_python_order() {
         let u = DimensionUniverse::default_universe();
-        let cols: Vec<String> = u.element("detector").unwrap().record_columns(&u).into_iter().map(|c| c.name).collect();
-        assert_eq!(cols, ["instrument", "id", "full_name", "name_in_raft", "raft", "purpose"]);
-        let cols: Vec<String> = u.element("visit").unwrap().record_columns(&u).into_iter().map(|c| c.name).collect();
-        assert_eq!(&cols[..5], ["instrument", "id", "day_obs", "physical_filter", "name"]);
+        let cols: Vec<String> = u
+            .element("detector")
+            .unwrap()
+            .record_columns(&u)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            cols,
+            [
+                "instrument",
+                "id",
+                "full_name",
+                "name_in_raft",
+                "raft",
+                "purpose"
+            ]
+        );
+        let cols: Vec<String> = u
+            .element("visit")
+            .unwrap()
+            .record_columns(&u)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            &cols[..5],
+            ["instrument", "id", "day_obs", "physical_filter", "name"]
+        );
         assert_eq!(&cols[cols.len() - 2..], ["region", "timespan"]);
     }
 
@@ -632,8 +758,10 @@ mod tests {
 
     #[test]
     fn malformed_configurations_are_refused() {
-        let err = DimensionUniverse::from_yaml("version: 1\nskypix: {common: htm7}\nelements:\n  a: {requires: [b]}\n")
-            .unwrap_err();
+        let err = DimensionUniverse::from_yaml(
+            "version: 1\nskypix: {common: htm7}\nelements:\n  a: {requires: [b]}\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("depends on unknown `b`"), "{err}");
         assert!(DimensionUniverse::from_yaml("not: [valid").is_err());
     }

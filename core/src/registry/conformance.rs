@@ -7,20 +7,30 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::{
-    CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetIdGenMode, DatasetType,
-    DatasetTypeName, DimensionRecord, DimensionUniverse, RecordValue, RunName, StorageClassName, Timespan,
+    CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetIdGenMode,
+    DatasetType, DatasetTypeName, DimensionRecord, DimensionUniverse, RecordValue, RunName,
+    StorageClassName, Timespan,
 };
-use crate::registry::{DatasetQuery, DimensionRecordQuery, Limit, RecordConflict, RegistryError, SqliteRegistry};
+use crate::registry::{
+    DatasetQuery, DimensionRecordQuery, Limit, RecordConflict, RegistryError, SqliteRegistry,
+};
 
 /// A fresh registry in a temp dir (kept alive with it).
 fn sqlite() -> (tempfile::TempDir, SqliteRegistry) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let reg = SqliteRegistry::create(&dir.path().join("registry.sqlite3"), &DimensionUniverse::default_universe()).expect("create");
+    let reg = SqliteRegistry::create(
+        &dir.path().join("registry.sqlite3"),
+        &DimensionUniverse::default_universe(),
+    )
+    .expect("create");
     (dir, reg)
 }
 
 fn rec(reg: &SqliteRegistry, element: &str, pairs: &[(&str, RecordValue)]) -> DimensionRecord {
-    let map: BTreeMap<String, RecordValue> = pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    let map: BTreeMap<String, RecordValue> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
     DimensionRecord::new(reg.universe(), element, map).expect("valid record")
 }
 
@@ -31,29 +41,76 @@ fn s(v: &str) -> RecordValue {
 /// DemoCam with 2 detectors and 4 visits (bands cycle g, r, i, z).
 fn populate(reg: &SqliteRegistry) {
     let bands = ["g", "r", "i", "z"];
-    reg.insert_dimension_records("instrument", &[rec(reg, "instrument", &[("name", s("DemoCam"))])], RecordConflict::Fail).unwrap();
+    reg.insert_dimension_records(
+        "instrument",
+        &[rec(reg, "instrument", &[("name", s("DemoCam"))])],
+        RecordConflict::Fail,
+    )
+    .unwrap();
     let filters: Vec<_> = bands
         .iter()
-        .map(|b| rec(reg, "physical_filter", &[("instrument", s("DemoCam")), ("name", s(&format!("DemoCam-{b}"))), ("band", s(b))]))
-        .collect();
-    reg.insert_dimension_records("physical_filter", &filters, RecordConflict::Fail).unwrap();
-    let dets: Vec<_> = (0..2)
-        .map(|d| rec(reg, "detector", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(d)), ("full_name", s(&format!("R00_S{d:03}")))]))
-        .collect();
-    reg.insert_dimension_records("detector", &dets, RecordConflict::Fail).unwrap();
-    reg.insert_dimension_records("day_obs", &[rec(reg, "day_obs", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(20260101))])], RecordConflict::Fail).unwrap();
-    let visits: Vec<_> = (1..=4)
-        .map(|v| {
-            rec(reg, "visit", &[
-                ("instrument", s("DemoCam")),
-                ("id", RecordValue::Int(v)),
-                ("name", s(&format!("v{v:07}"))),
-                ("physical_filter", s(&format!("DemoCam-{}", bands[(v - 1) as usize]))),
-                ("day_obs", RecordValue::Int(20260101)),
-            ])
+        .map(|b| {
+            rec(
+                reg,
+                "physical_filter",
+                &[
+                    ("instrument", s("DemoCam")),
+                    ("name", s(&format!("DemoCam-{b}"))),
+                    ("band", s(b)),
+                ],
+            )
         })
         .collect();
-    reg.insert_dimension_records("visit", &visits, RecordConflict::Fail).unwrap();
+    reg.insert_dimension_records("physical_filter", &filters, RecordConflict::Fail)
+        .unwrap();
+    let dets: Vec<_> = (0..2)
+        .map(|d| {
+            rec(
+                reg,
+                "detector",
+                &[
+                    ("instrument", s("DemoCam")),
+                    ("id", RecordValue::Int(d)),
+                    ("full_name", s(&format!("R00_S{d:03}"))),
+                ],
+            )
+        })
+        .collect();
+    reg.insert_dimension_records("detector", &dets, RecordConflict::Fail)
+        .unwrap();
+    reg.insert_dimension_records(
+        "day_obs",
+        &[rec(
+            reg,
+            "day_obs",
+            &[
+                ("instrument", s("DemoCam")),
+                ("id", RecordValue::Int(20260101)),
+            ],
+        )],
+        RecordConflict::Fail,
+    )
+    .unwrap();
+    let visits: Vec<_> = (1..=4)
+        .map(|v| {
+            rec(
+                reg,
+                "visit",
+                &[
+                    ("instrument", s("DemoCam")),
+                    ("id", RecordValue::Int(v)),
+                    ("name", s(&format!("v{v:07}"))),
+                    (
+                        "physical_filter",
+                        s(&format!("DemoCam-{}", bands[(v - 1) as usize])),
+                    ),
+                    ("day_obs", RecordValue::Int(20260101)),
+                ],
+            )
+        })
+        .collect();
+    reg.insert_dimension_records("visit", &visits, RecordConflict::Fail)
+        .unwrap();
     let calexp = DatasetType {
         name: DatasetTypeName::parse("calexp").unwrap(),
         dimensions: reg.universe().group(["visit", "detector"]).unwrap(),
@@ -79,13 +136,25 @@ fn name(n: &str) -> CollectionName {
     CollectionName::parse(n).unwrap()
 }
 
-fn put_run(reg: &SqliteRegistry, run: &str, visits: std::ops::RangeInclusive<i64>) -> Vec<DatasetId> {
+fn put_run(
+    reg: &SqliteRegistry,
+    run: &str,
+    visits: std::ops::RangeInclusive<i64>,
+) -> Vec<DatasetId> {
     let run = RunName::parse(run).unwrap();
     let mut items = Vec::new();
     for v in visits {
         for d in 0..2 {
             let data_id = calexp_id(reg, v, d);
-            items.push((DatasetId::generate(DatasetIdGenMode::DataIdTypeRun, "calexp", run.as_str(), &data_id), data_id));
+            items.push((
+                DatasetId::generate(
+                    DatasetIdGenMode::DataIdTypeRun,
+                    "calexp",
+                    run.as_str(),
+                    &data_id,
+                ),
+                data_id,
+            ));
         }
     }
     reg.insert_datasets(&run, "calexp", &items).unwrap();
@@ -204,8 +273,8 @@ macro_rules! conformance {
             reg.register_collection(&name("calib"), CollectionType::Calibration, "").unwrap();
             let ra = reg.get_dataset(a).unwrap().unwrap();
             let rb = reg.get_dataset(b).unwrap().unwrap();
-            reg.certify(&name("calib"), &[ra.clone()], Timespan::new(Some(0), Some(100))).unwrap();
-            let err = reg.certify(&name("calib"), &[rb.clone()], Timespan::new(Some(50), Some(150))).unwrap_err();
+            reg.certify(&name("calib"), std::slice::from_ref(&ra), Timespan::new(Some(0), Some(100))).unwrap();
+            let err = reg.certify(&name("calib"), std::slice::from_ref(&rb), Timespan::new(Some(50), Some(150))).unwrap_err();
             assert!(matches!(err, RegistryError::CalibrationOverlap { .. }), "{err}");
             reg.certify(&name("calib"), &[rb], Timespan::new(Some(100), None)).unwrap();
             let at = |t| reg.find_dataset("bias", &d0, &[name("calib")], Some(Timespan::new(Some(t), Some(t + 1)))).unwrap().map(|r| r.id);
@@ -225,7 +294,7 @@ macro_rules! conformance {
             let err = reg.insert_dimension_records("detector", &[orphan], RecordConflict::Fail).unwrap_err();
             assert_eq!(err.to_string(), "no `instrument` record for {name: 'NoCam'}");
             let again = rec(&reg, "detector", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(0)), ("full_name", s("R00_S000"))]);
-            assert!(matches!(reg.insert_dimension_records("detector", &[again.clone()], RecordConflict::Fail), Err(RegistryError::ConflictingDimensionRecord { .. })));
+            assert!(matches!(reg.insert_dimension_records("detector", std::slice::from_ref(&again), RecordConflict::Fail), Err(RegistryError::ConflictingDimensionRecord { .. })));
             assert_eq!(reg.insert_dimension_records("detector", &[again], RecordConflict::SkipIdentical).unwrap(), 0);
             let (rows, more) = reg
                 .query_dimension_records(&DimensionRecordQuery {

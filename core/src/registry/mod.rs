@@ -13,8 +13,8 @@ mod query;
 mod sqlite;
 
 pub use error::RegistryError;
-pub use query::{DatasetQuery, DimensionRecordQuery, DataIdQuery, Limit};
-pub use sqlite::{RecordConflict, SqliteRegistry};
+pub use query::{DataIdQuery, DatasetQuery, DimensionRecordQuery, Limit};
+pub use sqlite::{ElementRecords, RecordConflict, SqliteRegistry};
 
 #[cfg(test)]
 mod conformance;

@@ -26,30 +26,50 @@ pub struct RepoConfig {
 
 impl Default for RepoConfig {
     fn default() -> Self {
-        Self { version: 1, checksum: false, default_data_id: Default::default() }
+        Self {
+            version: 1,
+            checksum: false,
+            default_data_id: Default::default(),
+        }
     }
 }
 
 impl RepoConfig {
     pub(super) fn read(root: &Path) -> Result<Self, RepoError> {
         let path = root.join(CONFIG_FILE);
-        let not_repo = |reason: String| RepoError::NotARepository { path: root.to_owned(), reason };
+        let not_repo = |reason: String| RepoError::NotARepository {
+            path: root.to_owned(),
+            reason,
+        };
         if !root.is_dir() {
             return Err(not_repo("the directory does not exist".into()));
         }
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            not_repo(format!("cannot read `{CONFIG_FILE}` ({e}); create a repository with `satellite create`"))
+            not_repo(format!(
+                "cannot read `{CONFIG_FILE}` ({e}); create a repository with `satellite create`"
+            ))
         })?;
-        let config: Self = serde_yaml::from_str(&text).map_err(|e| not_repo(format!("`{CONFIG_FILE}` is corrupt: {e}")))?;
+        let config: Self = serde_yaml::from_str(&text)
+            .map_err(|e| not_repo(format!("`{CONFIG_FILE}` is corrupt: {e}")))?;
         if config.version != 1 {
-            return Err(not_repo(format!("`{CONFIG_FILE}` has version {}, this `satellite` reads version 1", config.version)));
+            return Err(not_repo(format!(
+                "`{CONFIG_FILE}` has version {}, this `satellite` reads version 1",
+                config.version
+            )));
         }
         Ok(config)
     }
 
     pub(super) fn write(&self, root: &Path) -> Result<(), RepoError> {
         let path = root.join(CONFIG_FILE);
-        let text = format!("# Satellite Butler repository configuration.\n{}", serde_yaml::to_string(self).unwrap_or_default());
-        std::fs::write(&path, text).map_err(|source| RepoError::Io { what: "cannot write", path, source })
+        let text = format!(
+            "# Satellite Butler repository configuration.\n{}",
+            serde_yaml::to_string(self).unwrap_or_default()
+        );
+        std::fs::write(&path, text).map_err(|source| RepoError::Io {
+            what: "cannot write",
+            path,
+            source,
+        })
     }
 }

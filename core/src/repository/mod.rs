@@ -76,9 +76,17 @@ impl Repository {
     ///
     /// # Errors
     /// [`RepoError::Invalid`] when `root` holds files, I/O and registry errors.
-    pub fn create(root: &Path, universe: &DimensionUniverse, config: RepoConfig) -> Result<Self, RepoError> {
+    pub fn create(
+        root: &Path,
+        universe: &DimensionUniverse,
+        config: RepoConfig,
+    ) -> Result<Self, RepoError> {
         if root.exists() {
-            let mut entries = std::fs::read_dir(root).map_err(|source| RepoError::Io { what: "cannot read", path: root.to_owned(), source })?;
+            let mut entries = std::fs::read_dir(root).map_err(|source| RepoError::Io {
+                what: "cannot read",
+                path: root.to_owned(),
+                source,
+            })?;
             if entries.next().is_some() {
                 return Err(RepoError::Invalid(format!(
                     "`{}` already exists and is not empty; choose a new directory for the repository",
@@ -86,7 +94,11 @@ impl Repository {
                 )));
             }
         }
-        std::fs::create_dir_all(root).map_err(|source| RepoError::Io { what: "cannot create", path: root.to_owned(), source })?;
+        std::fs::create_dir_all(root).map_err(|source| RepoError::Io {
+            what: "cannot create",
+            path: root.to_owned(),
+            source,
+        })?;
         let result = (|| {
             let registry = SqliteRegistry::create(&root.join(REGISTRY_FILE), universe)?;
             config.write(root)?;
@@ -110,7 +122,10 @@ impl Repository {
     pub fn open(root: &Path) -> Result<Self, RepoError> {
         let config = RepoConfig::read(root)?;
         let registry = SqliteRegistry::open(&root.join(REGISTRY_FILE)).map_err(|e| match e {
-            RegistryError::Corrupt(reason) => RepoError::NotARepository { path: root.to_owned(), reason },
+            RegistryError::Corrupt(reason) => RepoError::NotARepository {
+                path: root.to_owned(),
+                reason,
+            },
             other => other.into(),
         })?;
         Ok(Self::assemble(root, config, registry))
@@ -118,7 +133,13 @@ impl Repository {
 
     fn assemble(root: &Path, config: RepoConfig, registry: SqliteRegistry) -> Self {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
-        Self { datastore: FileDatastore::new(&root), templates: FileTemplates::defaults(), root, config, registry }
+        Self {
+            datastore: FileDatastore::new(&root),
+            templates: FileTemplates::defaults(),
+            root,
+            config,
+            registry,
+        }
     }
 
     /// The repository directory.
@@ -147,7 +168,10 @@ impl Repository {
     }
 
     /// Runs `f` with a registry transaction and a datastore journal: both commit, or both roll back.
-    fn write<T>(&self, f: impl FnOnce(&mut Journal) -> Result<T, RepoError>) -> Result<T, RepoError> {
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Journal) -> Result<T, RepoError>,
+    ) -> Result<T, RepoError> {
         let mut journal = Journal::default();
         match self.registry.transaction(|| f(&mut journal)) {
             Ok(v) => {

@@ -7,10 +7,13 @@ use std::sync::Arc;
 
 use super::{Progress, RepoError, Repository};
 use crate::datastore::{StoredFileInfo, TransferMode};
-use crate::export::{read_export, write_export, ExportBlock, ExportCollection, ExportFile, ExportedFile};
+use crate::export::{
+    read_export, write_export, ExportBlock, ExportCollection, ExportFile, ExportedFile,
+};
 use crate::model::{
-    extension_of_formatter, formatter_for, CollectionName, CollectionType, ColumnType, DataCoordinate, DataIdValue,
-    DatasetId, DatasetIdGenMode, DatasetRef, DatasetType, DimensionRecord, ModelError, RecordValue, RunName,
+    extension_of_formatter, formatter_for, CollectionName, CollectionType, ColumnType,
+    DataCoordinate, DataIdValue, DatasetId, DatasetIdGenMode, DatasetRef, DatasetType,
+    DimensionRecord, ModelError, RecordValue, RunName,
 };
 use crate::registry::{RecordConflict, RegistryError};
 
@@ -39,7 +42,11 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        Self { transfer: TransferMode::Auto, id_mode: DatasetIdGenMode::Unique, formatter: None }
+        Self {
+            transfer: TransferMode::Auto,
+            id_mode: DatasetIdGenMode::Unique,
+            formatter: None,
+        }
     }
 }
 
@@ -79,7 +86,11 @@ impl Repository {
     ///
     /// # Errors
     /// Unknown or missing dimensions, wrong value types, missing records, inconsistent values.
-    pub fn data_id(&self, dataset_type: &str, values: &BTreeMap<String, DataIdValue>) -> Result<DataCoordinate, RepoError> {
+    pub fn data_id(
+        &self,
+        dataset_type: &str,
+        values: &BTreeMap<String, DataIdValue>,
+    ) -> Result<DataCoordinate, RepoError> {
         let dt = self.registry.dataset_type(dataset_type)?;
         self.data_id_for(&dt, Arc::new(dt.dimensions.clone()), values)
     }
@@ -94,24 +105,44 @@ impl Repository {
         let mut values = values.clone();
         for (k, v) in &self.config.default_data_id {
             if dt.dimensions.contains(k) && !values.contains_key(k) {
-                let t = universe.get_dimension(k)?.primary_key().map_or(ColumnType::String, |c| c.column_type);
+                let t = universe
+                    .get_dimension(k)?
+                    .primary_key()
+                    .map_or(ColumnType::String, |c| c.column_type);
                 values.insert(k.clone(), DataIdValue::parse_for(k, t, v)?);
             }
         }
         // Alternate keys: a string given for an integer key is looked up by the element's
         // string alternate key (the Python Butler never coerces "1" to 1).
         for dim in dt.dimensions.required().chain(dt.dimensions.implied()) {
-            let Some(DataIdValue::Str(given)) = values.get(dim).cloned() else { continue };
+            let Some(DataIdValue::Str(given)) = values.get(dim).cloned() else {
+                continue;
+            };
             let e = universe.get_dimension(dim)?;
             if e.primary_key().map(|c| c.column_type) != Some(ColumnType::Int) {
                 continue;
             }
-            let Some(alt) = e.keys.iter().skip(1).find(|k| k.column_type == ColumnType::String) else { continue };
+            let Some(alt) = e
+                .keys
+                .iter()
+                .skip(1)
+                .find(|k| k.column_type == ColumnType::String)
+            else {
+                continue;
+            };
             let records = self.registry.element_records(dim)?;
-            let outer: Vec<String> = universe.required_closure(dim).into_iter().filter(|d| d != dim).collect();
+            let outer: Vec<String> = universe
+                .required_closure(dim)
+                .into_iter()
+                .filter(|d| d != dim)
+                .collect();
             let hit = records.values().find(|r| {
                 r.get(&alt.name) == Some(&RecordValue::Str(given.clone()))
-                    && outer.iter().all(|o| values.get(o).is_none_or(|v| r.get(o).and_then(RecordValue::as_data_id_value).as_ref() == Some(v)))
+                    && outer.iter().all(|o| {
+                        values.get(o).is_none_or(|v| {
+                            r.get(o).and_then(RecordValue::as_data_id_value).as_ref() == Some(v)
+                        })
+                    })
             });
             match hit.and_then(|r| e.primary_key().and_then(|pk| r.get(&pk.name)).and_then(RecordValue::as_data_id_value)) {
                 Some(pk) => {
@@ -130,19 +161,34 @@ impl Repository {
         for dim in dt.dimensions.implied() {
             if let (Some(g), Some(e)) = (values.get(dim), expanded.get(dim)) {
                 if g != e {
-                    return Err(ModelError::InconsistentDataId(format!("`{dim}` is {e} for {given}, not {g}")).into());
+                    return Err(ModelError::InconsistentDataId(format!(
+                        "`{dim}` is {e} for {given}, not {g}"
+                    ))
+                    .into());
                 }
             }
         }
         Ok(expanded)
     }
 
-    fn formatter_and_extension(&self, dt: &DatasetType, chosen: Option<&str>, source: Option<&Path>) -> (String, String) {
+    fn formatter_and_extension(
+        &self,
+        dt: &DatasetType,
+        chosen: Option<&str>,
+        source: Option<&Path>,
+    ) -> (String, String) {
         let by_class = formatter_for(dt.storage_class.as_str());
-        let name = chosen.map(str::to_owned).or_else(|| by_class.map(|f| f.name.to_owned())).unwrap_or_else(|| OPAQUE_FORMATTER.to_owned());
+        let name = chosen
+            .map(str::to_owned)
+            .or_else(|| by_class.map(|f| f.name.to_owned()))
+            .unwrap_or_else(|| OPAQUE_FORMATTER.to_owned());
         let ext = extension_of_formatter(&name)
             .map(str::to_owned)
-            .or_else(|| source.and_then(|p| p.extension()).map(|e| format!(".{}", e.to_string_lossy())))
+            .or_else(|| {
+                source
+                    .and_then(|p| p.extension())
+                    .map(|e| format!(".{}", e.to_string_lossy()))
+            })
             .unwrap_or_default();
         (name, ext)
     }
@@ -152,16 +198,38 @@ impl Repository {
     ///
     /// # Errors
     /// Data ID errors, [`RegistryError::DatasetExists`], template collisions, I/O errors.
-    pub fn put(&self, bytes: &[u8], dataset_type: &str, data_id: &BTreeMap<String, DataIdValue>, run: &RunName) -> Result<DatasetRef, RepoError> {
+    pub fn put(
+        &self,
+        bytes: &[u8],
+        dataset_type: &str,
+        data_id: &BTreeMap<String, DataIdValue>,
+        run: &RunName,
+    ) -> Result<DatasetRef, RepoError> {
         let dt = self.registry.dataset_type(dataset_type)?;
         let data_id = self.data_id_for(&dt, Arc::new(dt.dimensions.clone()), data_id)?;
-        let r = DatasetRef { id: DatasetId::new_unique(), dataset_type: Arc::clone(&dt), data_id, run: run.clone(), component: None };
+        let r = DatasetRef {
+            id: DatasetId::new_unique(),
+            dataset_type: Arc::clone(&dt),
+            data_id,
+            run: run.clone(),
+            component: None,
+        };
         let (formatter, ext) = self.formatter_and_extension(&dt, None, None);
         let rel = format!("{}{ext}", self.templates.format(&r)?);
         self.write(|journal| {
-            self.registry.insert_datasets(run, dataset_type, &[(r.id, r.data_id.clone())])?;
-            let (file_size, checksum) = self.datastore.put_bytes(journal, &rel, bytes, self.config.checksum)?;
-            let info = StoredFileInfo { path: rel.clone(), formatter, storage_class: dt.storage_class.to_string(), component: None, checksum, file_size };
+            self.registry
+                .insert_datasets(run, dataset_type, &[(r.id, r.data_id.clone())])?;
+            let (file_size, checksum) =
+                self.datastore
+                    .put_bytes(journal, &rel, bytes, self.config.checksum)?;
+            let info = StoredFileInfo {
+                path: rel.clone(),
+                formatter,
+                storage_class: dt.storage_class.to_string(),
+                component: None,
+                checksum,
+                file_size,
+            };
             self.registry.insert_file_records(&[(r.id, info)])?;
             Ok(r.clone())
         })
@@ -184,7 +252,11 @@ impl Repository {
             .find(|f| f.component.as_deref() == wanted)
             .or_else(|| files.iter().find(|f| f.component.is_none()))
             .cloned()
-            .ok_or_else(|| RepoError::Invalid(format!("dataset {r} has no stored artifact (it was unstored, or never written)")))
+            .ok_or_else(|| {
+                RepoError::Invalid(format!(
+                    "dataset {r} has no stored artifact (it was unstored, or never written)"
+                ))
+            })
     }
 
     /// Ingests files as datasets of one type into a RUN, all in one transaction.
@@ -211,8 +283,15 @@ impl Repository {
                 .data_id_for(&dt, Arc::clone(&group), &f.data_id)
                 .map_err(|e| RepoError::Invalid(format!("file `{}`: {e}", f.path.display())))?;
             let id = DatasetId::generate(opts.id_mode, dataset_type, run.as_str(), &data_id);
-            let r = DatasetRef { id, dataset_type: Arc::clone(&dt), data_id, run: run.clone(), component: None };
-            let (formatter, ext) = self.formatter_and_extension(&dt, opts.formatter.as_deref(), Some(&f.path));
+            let r = DatasetRef {
+                id,
+                dataset_type: Arc::clone(&dt),
+                data_id,
+                run: run.clone(),
+                component: None,
+            };
+            let (formatter, ext) =
+                self.formatter_and_extension(&dt, opts.formatter.as_deref(), Some(&f.path));
             let rel = format!("{}{ext}", self.templates.format(&r)?);
             if opts.transfer != TransferMode::Direct {
                 if let Some(j) = destinations.insert(rel.clone(), i) {
@@ -230,12 +309,29 @@ impl Repository {
         progress.finish();
         progress.start("ingesting", Some(files.len() as u64));
         let result = self.write(|journal| {
-            let items: Vec<(DatasetId, DataCoordinate)> = refs.iter().map(|r| (r.id, r.data_id.clone())).collect();
+            let items: Vec<(DatasetId, DataCoordinate)> =
+                refs.iter().map(|r| (r.id, r.data_id.clone())).collect();
             self.registry.insert_datasets(run, dataset_type, &items)?;
             let mut records = Vec::with_capacity(refs.len());
             for (r, (src, rel, formatter)) in refs.iter().zip(&planned) {
-                let (path, file_size, checksum) = self.datastore.ingest(journal, src, rel, opts.transfer, self.config.checksum)?;
-                records.push((r.id, StoredFileInfo { path, formatter: formatter.clone(), storage_class: dt.storage_class.to_string(), component: None, checksum, file_size }));
+                let (path, file_size, checksum) = self.datastore.ingest(
+                    journal,
+                    src,
+                    rel,
+                    opts.transfer,
+                    self.config.checksum,
+                )?;
+                records.push((
+                    r.id,
+                    StoredFileInfo {
+                        path,
+                        formatter: formatter.clone(),
+                        storage_class: dt.storage_class.to_string(),
+                        component: None,
+                        checksum,
+                        file_size,
+                    },
+                ));
                 progress.advance(1);
             }
             self.registry.insert_file_records(&records)?;
@@ -249,15 +345,28 @@ impl Repository {
     ///
     /// # Errors
     /// Datasets without artifacts, existing destination files (without `clobber`), I/O errors.
-    pub fn retrieve(&self, refs: &[DatasetRef], dest: &Path, opts: &RetrieveOptions, progress: &dyn Progress) -> Result<Vec<PathBuf>, RepoError> {
+    pub fn retrieve(
+        &self,
+        refs: &[DatasetRef],
+        dest: &Path,
+        opts: &RetrieveOptions,
+        progress: &dyn Progress,
+    ) -> Result<Vec<PathBuf>, RepoError> {
         let mut infos = Vec::with_capacity(refs.len());
         for r in refs {
             infos.push(self.single_file(r)?);
         }
-        std::fs::create_dir_all(dest).map_err(|source| RepoError::Io { what: "cannot create", path: dest.to_owned(), source })?;
+        std::fs::create_dir_all(dest).map_err(|source| RepoError::Io {
+            what: "cannot create",
+            path: dest.to_owned(),
+            source,
+        })?;
         progress.start("retrieving", Some(refs.len() as u64));
         let mut out = Vec::with_capacity(infos.len());
-        let options = crate::datastore::RetrieveOptions { preserve_path: opts.preserve_path, clobber: opts.clobber };
+        let options = crate::datastore::RetrieveOptions {
+            preserve_path: opts.preserve_path,
+            clobber: opts.clobber,
+        };
         for info in &infos {
             out.push(self.datastore.retrieve(info, dest, options)?);
             progress.advance(1);
@@ -291,7 +400,9 @@ impl Repository {
                         }
                     }
                 }
-                let n = if *mode == PruneMode::Purge { self.registry.remove_datasets(&ids)? } else {
+                let n = if *mode == PruneMode::Purge {
+                    self.registry.remove_datasets(&ids)?
+                } else {
                     self.registry.remove_file_records(&ids)?;
                     ids.len()
                 };
@@ -316,14 +427,22 @@ impl Repository {
         progress: &dyn Progress,
     ) -> Result<PathBuf, RepoError> {
         let universe = self.universe().clone();
-        std::fs::create_dir_all(dir).map_err(|source| RepoError::Io { what: "cannot create", path: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| RepoError::Io {
+            what: "cannot create",
+            path: dir.to_owned(),
+            source,
+        })?;
         let export_path = dir.join("export.yaml");
         if export_path.exists() {
-            return Err(RepoError::Invalid(format!("`{}` already exists; choose an empty directory", export_path.display())));
+            return Err(RepoError::Invalid(format!(
+                "`{}` already exists; choose an empty directory",
+                export_path.display()
+            )));
         }
         let mut file = ExportFile::new(&universe);
         // Dimension records: every element of every exported data ID's group, in universe order.
-        let mut needed: BTreeMap<usize, (String, BTreeMap<Vec<DataIdValue>, DimensionRecord>)> = BTreeMap::new();
+        let mut needed: BTreeMap<usize, (String, BTreeMap<Vec<DataIdValue>, DimensionRecord>)> =
+            BTreeMap::new();
         let mut expanded = Vec::with_capacity(refs.len());
         progress.start("collecting records", Some(refs.len() as u64));
         for r in refs {
@@ -331,15 +450,27 @@ impl Repository {
             for el in r.data_id.group().elements() {
                 let Some(rec) = d.record(el) else { continue };
                 let pos = universe.position(el).unwrap_or(usize::MAX);
-                let key: Vec<DataIdValue> = rec.values().values().filter_map(RecordValue::as_data_id_value).collect();
-                needed.entry(pos).or_insert_with(|| (el.to_owned(), BTreeMap::new())).1.entry(key).or_insert_with(|| rec.clone());
+                let key: Vec<DataIdValue> = rec
+                    .values()
+                    .values()
+                    .filter_map(RecordValue::as_data_id_value)
+                    .collect();
+                needed
+                    .entry(pos)
+                    .or_insert_with(|| (el.to_owned(), BTreeMap::new()))
+                    .1
+                    .entry(key)
+                    .or_insert_with(|| rec.clone());
             }
             expanded.push(d);
             progress.advance(1);
         }
         progress.finish();
         for (_, (element, records)) in needed {
-            file.blocks.push(ExportBlock::Dimension { element, records: records.into_values().collect() });
+            file.blocks.push(ExportBlock::Dimension {
+                element,
+                records: records.into_values().collect(),
+            });
         }
         let mut runs: Vec<RunName> = refs.iter().map(|r| r.run.clone()).collect();
         runs.sort();
@@ -367,7 +498,8 @@ impl Repository {
         for c in &extra {
             file.blocks.push(ExportBlock::Collection(c.clone()));
         }
-        let mut types: Vec<Arc<DatasetType>> = refs.iter().map(|r| Arc::clone(&r.dataset_type)).collect();
+        let mut types: Vec<Arc<DatasetType>> =
+            refs.iter().map(|r| Arc::clone(&r.dataset_type)).collect();
         types.sort_by(|a, b| a.name.cmp(&b.name));
         types.dedup_by(|a, b| a.name == b.name);
         for t in &types {
@@ -384,14 +516,21 @@ impl Repository {
                     target.place(&src, &info.path, mode)?;
                     info.path.clone()
                 }
-                _ => self.datastore.absolute_path(&info)?.to_string_lossy().into_owned(),
+                _ => self
+                    .datastore
+                    .absolute_path(&info)?
+                    .to_string_lossy()
+                    .into_owned(),
             };
-            by_type_run.entry((r.dataset_type.name.to_string(), r.run.to_string())).or_default().push(ExportedFile {
-                ids: vec![r.id],
-                data_ids: vec![r.data_id.clone()],
-                path,
-                formatter: Some(info.formatter.clone()),
-            });
+            by_type_run
+                .entry((r.dataset_type.name.to_string(), r.run.to_string()))
+                .or_default()
+                .push(ExportedFile {
+                    ids: vec![r.id],
+                    data_ids: vec![r.data_id.clone()],
+                    path,
+                    formatter: Some(info.formatter.clone()),
+                });
             progress.advance(1);
         }
         progress.finish();
@@ -405,8 +544,16 @@ impl Repository {
         for c in &extra {
             match c.collection_type {
                 CollectionType::Tagged => {
-                    let ids: Vec<DatasetId> = self.registry.tagged_dataset_ids(c.name.as_str())?.into_iter().filter(|i| exported.contains(i)).collect();
-                    file.blocks.push(ExportBlock::TaggedAssociations { collection: c.name.clone(), dataset_ids: ids });
+                    let ids: Vec<DatasetId> = self
+                        .registry
+                        .tagged_dataset_ids(c.name.as_str())?
+                        .into_iter()
+                        .filter(|i| exported.contains(i))
+                        .collect();
+                    file.blocks.push(ExportBlock::TaggedAssociations {
+                        collection: c.name.clone(),
+                        dataset_ids: ids,
+                    });
                 }
                 CollectionType::Calibration => {
                     let mut ranges: Vec<(crate::model::Timespan, Vec<DatasetId>)> = Vec::new();
@@ -419,7 +566,10 @@ impl Repository {
                             None => ranges.push((ts, vec![id])),
                         }
                     }
-                    file.blocks.push(ExportBlock::CalibrationAssociations { collection: c.name.clone(), validity_ranges: ranges });
+                    file.blocks.push(ExportBlock::CalibrationAssociations {
+                        collection: c.name.clone(),
+                        validity_ranges: ranges,
+                    });
                 }
                 _ => {}
             }
@@ -427,7 +577,11 @@ impl Repository {
         drop(expanded);
         let mut out = Vec::new();
         write_export(&file, &universe, &mut out)?;
-        std::fs::write(&export_path, out).map_err(|source| RepoError::Io { what: "cannot write", path: export_path.clone(), source })?;
+        std::fs::write(&export_path, out).map_err(|source| RepoError::Io {
+            what: "cannot write",
+            path: export_path.clone(),
+            source,
+        })?;
         Ok(export_path)
     }
 
@@ -438,9 +592,19 @@ impl Repository {
     ///
     /// # Errors
     /// Format errors naming the block, conflicts with existing definitions, missing files.
-    pub fn import(&self, dir: &Path, export_file: &Path, opts: &ImportOptions, progress: &dyn Progress) -> Result<usize, RepoError> {
+    pub fn import(
+        &self,
+        dir: &Path,
+        export_file: &Path,
+        opts: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<usize, RepoError> {
         let universe = self.universe().clone();
-        let text = std::fs::read_to_string(export_file).map_err(|source| RepoError::Io { what: "cannot read", path: export_file.to_owned(), source })?;
+        let text = std::fs::read_to_string(export_file).map_err(|source| RepoError::Io {
+            what: "cannot read",
+            path: export_file.to_owned(),
+            source,
+        })?;
         let file = read_export(&text, &universe)?;
         if file.universe_namespace != universe.namespace() {
             return Err(RepoError::Invalid(format!(
@@ -461,28 +625,45 @@ impl Repository {
                         if opts.skip_dimensions.iter().any(|s| s == element) {
                             continue;
                         }
-                        self.registry.insert_dimension_records(element, records, RecordConflict::SkipIdentical)?;
+                        self.registry.insert_dimension_records(
+                            element,
+                            records,
+                            RecordConflict::SkipIdentical,
+                        )?;
                     }
                     ExportBlock::Collection(c) => {
                         if c.collection_type == CollectionType::Chained {
                             chains.push(c);
                         } else {
-                            self.registry.register_collection(&c.name, c.collection_type, c.doc.as_deref().unwrap_or(""))?;
+                            self.registry.register_collection(
+                                &c.name,
+                                c.collection_type,
+                                c.doc.as_deref().unwrap_or(""),
+                            )?;
                         }
                     }
                     ExportBlock::DatasetType(t) => {
                         self.registry.register_dataset_type(t)?;
                     }
-                    ExportBlock::Datasets { dataset_type, run, records } => {
+                    ExportBlock::Datasets {
+                        dataset_type,
+                        run,
+                        records,
+                    } => {
                         let dt = self.registry.dataset_type(dataset_type.as_str())?;
                         let items: Vec<(DatasetId, DataCoordinate)> = records
                             .iter()
                             .flat_map(|f| f.ids.iter().copied().zip(f.data_ids.iter().cloned()))
                             .collect();
-                        let new: HashSet<DatasetId> = self.registry.import_datasets(run, dataset_type.as_str(), &items)?.into_iter().collect();
+                        let new: HashSet<DatasetId> = self
+                            .registry
+                            .import_datasets(run, dataset_type.as_str(), &items)?
+                            .into_iter()
+                            .collect();
                         let mut file_records = Vec::new();
                         for f in records {
-                            let fresh: Vec<&DatasetId> = f.ids.iter().filter(|i| new.contains(i)).collect();
+                            let fresh: Vec<&DatasetId> =
+                                f.ids.iter().filter(|i| new.contains(i)).collect();
                             if fresh.is_empty() {
                                 continue;
                             }
@@ -494,13 +675,30 @@ impl Repository {
                                 run: run.clone(),
                                 component: None,
                             };
-                            let (formatter, ext) = self.formatter_and_extension(&dt, f.formatter.as_deref(), Some(&src));
+                            let (formatter, ext) = self.formatter_and_extension(
+                                &dt,
+                                f.formatter.as_deref(),
+                                Some(&src),
+                            );
                             let rel = format!("{}{ext}", self.templates.format(&r)?);
-                            let (path, file_size, checksum) = self.datastore.ingest(journal, &src, &rel, transfer, self.config.checksum)?;
+                            let (path, file_size, checksum) = self.datastore.ingest(
+                                journal,
+                                &src,
+                                &rel,
+                                transfer,
+                                self.config.checksum,
+                            )?;
                             for id in fresh {
                                 file_records.push((
                                     *id,
-                                    StoredFileInfo { path: path.clone(), formatter: formatter.clone(), storage_class: dt.storage_class.to_string(), component: None, checksum: checksum.clone(), file_size },
+                                    StoredFileInfo {
+                                        path: path.clone(),
+                                        formatter: formatter.clone(),
+                                        storage_class: dt.storage_class.to_string(),
+                                        component: None,
+                                        checksum: checksum.clone(),
+                                        file_size,
+                                    },
                                 ));
                             }
                             progress.advance(f.ids.len() as u64);
@@ -508,13 +706,27 @@ impl Repository {
                         added += file_records.len();
                         self.registry.insert_file_records(&file_records)?;
                     }
-                    ExportBlock::TaggedAssociations { collection, dataset_ids } => {
-                        self.registry.register_collection(collection, CollectionType::Tagged, "")?;
+                    ExportBlock::TaggedAssociations {
+                        collection,
+                        dataset_ids,
+                    } => {
+                        self.registry.register_collection(
+                            collection,
+                            CollectionType::Tagged,
+                            "",
+                        )?;
                         let refs = self.refs_by_id(dataset_ids)?;
                         self.registry.associate(collection, &refs)?;
                     }
-                    ExportBlock::CalibrationAssociations { collection, validity_ranges } => {
-                        self.registry.register_collection(collection, CollectionType::Calibration, "")?;
+                    ExportBlock::CalibrationAssociations {
+                        collection,
+                        validity_ranges,
+                    } => {
+                        self.registry.register_collection(
+                            collection,
+                            CollectionType::Calibration,
+                            "",
+                        )?;
                         for (ts, ids) in validity_ranges {
                             let refs = self.refs_by_id(ids)?;
                             self.registry.certify(collection, &refs, *ts)?;
@@ -523,7 +735,8 @@ impl Repository {
                 }
             }
             for c in chains {
-                self.registry.set_chain(&c.name, &c.children, c.doc.as_deref())?;
+                self.registry
+                    .set_chain(&c.name, &c.children, c.doc.as_deref())?;
             }
             Ok(added)
         });
@@ -533,7 +746,11 @@ impl Repository {
 
     fn refs_by_id(&self, ids: &[DatasetId]) -> Result<Vec<DatasetRef>, RepoError> {
         ids.iter()
-            .map(|id| self.registry.get_dataset(*id)?.ok_or_else(|| RepoError::Registry(RegistryError::MissingDataset(id.to_string()))))
+            .map(|id| {
+                self.registry.get_dataset(*id)?.ok_or_else(|| {
+                    RepoError::Registry(RegistryError::MissingDataset(id.to_string()))
+                })
+            })
             .collect()
     }
 }
@@ -559,7 +776,11 @@ impl FileDatastoreAt<'_> {
     fn place(&self, src: &Path, rel: &str, mode: TransferMode) -> Result<(), RepoError> {
         let store = crate::datastore::FileDatastore::new(self.0);
         let mut journal = crate::datastore::Journal::default();
-        let mode = if mode == TransferMode::Auto { TransferMode::Copy } else { mode };
+        let mode = if mode == TransferMode::Auto {
+            TransferMode::Copy
+        } else {
+            mode
+        };
         store.ingest(&mut journal, src, rel, mode, false)?;
         journal.commit()?;
         Ok(())

@@ -6,12 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::collections::require_type;
-use super::schema::{self, calibs_table, column_list, key_clause, placeholders, render, tags_table};
+use super::schema::{
+    self, calibs_table, column_list, key_clause, placeholders, render, tags_table,
+};
 use super::SqliteRegistry;
 use crate::datastore::StoredFileInfo;
 use crate::model::{
-    suggest, CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetRef, DatasetType,
-    DatasetTypeName, RunName, StorageClassName, Timespan,
+    suggest, CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetRef,
+    DatasetType, DatasetTypeName, RunName, StorageClassName, Timespan,
 };
 use crate::registry::{DatasetQuery, RegistryError};
 
@@ -67,7 +69,10 @@ impl SqliteRegistry {
         })
     }
 
-    fn find_dataset_type(&self, name: &str) -> Result<Option<(i64, Arc<DatasetType>, i64)>, RegistryError> {
+    fn find_dataset_type(
+        &self,
+        name: &str,
+    ) -> Result<Option<(i64, Arc<DatasetType>, i64)>, RegistryError> {
         if let Some((id, dt, g)) = self.caches.borrow().dataset_types.get(name) {
             return Ok(Some((*id, Arc::clone(dt), *g)));
         }
@@ -76,7 +81,9 @@ impl SqliteRegistry {
             .prepare_cached("SELECT dataset_type_id, storage_class, group_id, is_calibration FROM dataset_type WHERE name = ?1")?
             .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
-        let Some((id, sc, group_id, is_calibration)) = row else { return Ok(None) };
+        let Some((id, sc, group_id, is_calibration)) = row else {
+            return Ok(None);
+        };
         let group = self.group_by_id(group_id)?;
         let dt = Arc::new(DatasetType {
             name: DatasetTypeName::parse(name)?,
@@ -85,7 +92,8 @@ impl SqliteRegistry {
             is_calibration,
         });
         let mut c = self.caches.borrow_mut();
-        c.dataset_types.insert(name.to_owned(), (id, Arc::clone(&dt), group_id));
+        c.dataset_types
+            .insert(name.to_owned(), (id, Arc::clone(&dt), group_id));
         c.dataset_type_names.insert(id, name.to_owned());
         Ok(Some((id, dt, group_id)))
     }
@@ -98,7 +106,10 @@ impl SqliteRegistry {
         self.dataset_type_entry(name).map(|(_, dt, _)| dt)
     }
 
-    fn dataset_type_entry(&self, name: &str) -> Result<(i64, Arc<DatasetType>, i64), RegistryError> {
+    fn dataset_type_entry(
+        &self,
+        name: &str,
+    ) -> Result<(i64, Arc<DatasetType>, i64), RegistryError> {
         match self.find_dataset_type(name)? {
             Some(v) => Ok(v),
             None => {
@@ -116,8 +127,12 @@ impl SqliteRegistry {
     /// # Errors
     /// SQLite errors.
     pub fn dataset_type_names(&self) -> Result<Vec<String>, RegistryError> {
-        let mut stmt = self.conn().prepare_cached("SELECT name FROM dataset_type ORDER BY name")?;
-        let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT name FROM dataset_type ORDER BY name")?;
+        let names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         Ok(names)
     }
 
@@ -126,7 +141,10 @@ impl SqliteRegistry {
     /// # Errors
     /// SQLite errors.
     pub fn dataset_types(&self) -> Result<Vec<Arc<DatasetType>>, RegistryError> {
-        self.dataset_type_names()?.iter().map(|n| self.dataset_type(n)).collect()
+        self.dataset_type_names()?
+            .iter()
+            .map(|n| self.dataset_type(n))
+            .collect()
     }
 
     /// Removes a dataset type that has no datasets.
@@ -173,8 +191,14 @@ impl SqliteRegistry {
     /// # Errors
     /// [`RegistryError::DatasetExists`] when the RUN already holds the (type, data ID),
     /// [`RegistryError::ConflictingDataset`] for a reused ID, missing dimension records.
-    pub fn insert_datasets(&self, run: &RunName, dataset_type: &str, items: &[(DatasetId, DataCoordinate)]) -> Result<(), RegistryError> {
-        self.insert_or_import(run, dataset_type, items, false).map(|_| ())
+    pub fn insert_datasets(
+        &self,
+        run: &RunName,
+        dataset_type: &str,
+        items: &[(DatasetId, DataCoordinate)],
+    ) -> Result<(), RegistryError> {
+        self.insert_or_import(run, dataset_type, items, false)
+            .map(|_| ())
     }
 
     /// Like [`SqliteRegistry::insert_datasets`], but datasets whose ID already exists with the
@@ -182,7 +206,12 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// As `insert_datasets`, with [`RegistryError::ConflictingDataset`] for a different definition.
-    pub fn import_datasets(&self, run: &RunName, dataset_type: &str, items: &[(DatasetId, DataCoordinate)]) -> Result<Vec<DatasetId>, RegistryError> {
+    pub fn import_datasets(
+        &self,
+        run: &RunName,
+        dataset_type: &str,
+        items: &[(DatasetId, DataCoordinate)],
+    ) -> Result<Vec<DatasetId>, RegistryError> {
         self.insert_or_import(run, dataset_type, items, true)
     }
 
@@ -262,19 +291,29 @@ impl SqliteRegistry {
             .prepare_cached("SELECT dataset_type_id, run_id FROM dataset WHERE dataset_id = ?1")?
             .query_row([&id.as_bytes()[..]], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let Some((type_id, run_id)) = row else { return Ok(None) };
+        let Some((type_id, run_id)) = row else {
+            return Ok(None);
+        };
         let dt = self.dataset_type_by_id(type_id)?;
         let (_, _, group_id) = self.dataset_type_entry(dt.name.as_str())?;
         let dims: Vec<&str> = dt.dimensions.required().collect();
         let sql = render(
             "SELECT 1{dims} FROM {tags} WHERE dataset_id = ?1 AND collection_id = ?2",
-            &[("dims", &column_list(&dims, "")), ("tags", &tags_table(group_id))],
+            &[
+                ("dims", &column_list(&dims, "")),
+                ("tags", &tags_table(group_id)),
+            ],
         );
         let raw: Vec<Value> = self
             .conn()
             .prepare_cached(&sql)?
-            .query_row(params![&id.as_bytes()[..], run_id], |r| (1..=dims.len()).map(|i| r.get::<_, Value>(i)).collect())?;
-        let values: Vec<DataIdValue> = raw.into_iter().map(value_to_data_id).collect::<Result<_, _>>()?;
+            .query_row(params![&id.as_bytes()[..], run_id], |r| {
+                (1..=dims.len()).map(|i| r.get::<_, Value>(i)).collect()
+            })?;
+        let values: Vec<DataIdValue> = raw
+            .into_iter()
+            .map(value_to_data_id)
+            .collect::<Result<_, _>>()?;
         let (run, _) = self.collection_name(run_id)?;
         let group = self.group_by_id(group_id)?;
         Ok(Some(DatasetRef {
@@ -287,10 +326,19 @@ impl SqliteRegistry {
     }
 
     fn dataset_type_by_id(&self, type_id: i64) -> Result<Arc<DatasetType>, RegistryError> {
-        let cached = self.caches.borrow().dataset_type_names.get(&type_id).cloned();
+        let cached = self
+            .caches
+            .borrow()
+            .dataset_type_names
+            .get(&type_id)
+            .cloned();
         let name = match cached {
             Some(n) => n,
-            None => self.conn().query_row("SELECT name FROM dataset_type WHERE dataset_type_id = ?1", [type_id], |r| r.get(0))?,
+            None => self.conn().query_row(
+                "SELECT name FROM dataset_type WHERE dataset_type_id = ?1",
+                [type_id],
+                |r| r.get(0),
+            )?,
         };
         self.dataset_type(&name)
     }
@@ -321,16 +369,21 @@ impl SqliteRegistry {
             &[("calibs", &calibs_table(group_id)), ("key", &key)],
         );
         for (collection_id, name, t) in self.flatten(collections)? {
-            let mut values: Vec<Value> = vec![Value::Integer(type_id), Value::Integer(collection_id)];
+            let mut values: Vec<Value> =
+                vec![Value::Integer(type_id), Value::Integer(collection_id)];
             values.extend(data_id.required_values().iter().map(to_value));
             let found: Option<Vec<u8>> = match t {
                 CollectionType::Calibration => {
                     let Some(ts) = timespan else { continue };
                     let mut stmt = self.conn().prepare_cached(&calib_sql)?;
                     let rows: Vec<(Vec<u8>, Option<i64>, Option<i64>)> = stmt
-                        .query_map(rusqlite::params_from_iter(values), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                        .query_map(rusqlite::params_from_iter(values), |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })?
                         .collect::<Result<_, _>>()?;
-                    let mut hits = rows.into_iter().filter(|(_, b, e)| Timespan::new(*b, *e).overlaps(&ts));
+                    let mut hits = rows
+                        .into_iter()
+                        .filter(|(_, b, e)| Timespan::new(*b, *e).overlaps(&ts));
                     let first = hits.next();
                     if first.is_some() && hits.next().is_some() {
                         return Err(RegistryError::InUse(format!(
@@ -339,7 +392,11 @@ impl SqliteRegistry {
                     }
                     first.map(|(id, _, _)| id)
                 }
-                _ => self.conn().prepare_cached(&tag_sql)?.query_row(rusqlite::params_from_iter(values), |r| r.get(0)).optional()?,
+                _ => self
+                    .conn()
+                    .prepare_cached(&tag_sql)?
+                    .query_row(rusqlite::params_from_iter(values), |r| r.get(0))
+                    .optional()?,
             };
             if let Some(bytes) = found {
                 return self.get_dataset(bytes_to_id(&bytes)?);
@@ -353,7 +410,10 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// [`RegistryError::MissingDatasetType`], [`RegistryError::MissingCollection`].
-    pub fn query_datasets(&self, q: &DatasetQuery) -> Result<(Vec<DatasetRef>, bool), RegistryError> {
+    pub fn query_datasets(
+        &self,
+        q: &DatasetQuery,
+    ) -> Result<(Vec<DatasetRef>, bool), RegistryError> {
         let path = self.flatten(&q.collections)?;
         let mut out = Vec::new();
         for type_name in &q.dataset_types {
@@ -395,7 +455,14 @@ impl SqliteRegistry {
                     "SELECT t.dataset_id, d.run_id, NULL, NULL{dims} FROM {table} AS t
                      JOIN dataset AS d ON d.dataset_id = t.dataset_id WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
                 };
-                let sql = render(template, &[("dims", &dim_cols), ("table", &table), ("key", &sql_constraints)]);
+                let sql = render(
+                    template,
+                    &[
+                        ("dims", &dim_cols),
+                        ("table", &table),
+                        ("key", &sql_constraints),
+                    ],
+                );
                 let mut values = vec![Value::Integer(type_id), Value::Integer(*collection_id)];
                 values.extend(extra.iter().cloned());
                 let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -410,7 +477,9 @@ impl SqliteRegistry {
                     }
                     let id: Vec<u8> = r.get(0)?;
                     let run_id: i64 = r.get(1)?;
-                    let key: Vec<DataIdValue> = (0..dims.len()).map(|i| schema::data_id_from_sql(r.get_ref(i + 4)?)).collect::<Result<_, _>>()?;
+                    let key: Vec<DataIdValue> = (0..dims.len())
+                        .map(|i| schema::data_id_from_sql(r.get_ref(i + 4)?))
+                        .collect::<Result<_, _>>()?;
                     if q.find_first {
                         rows.entry(key).or_insert((rank, id, run_id));
                     } else {
@@ -419,12 +488,19 @@ impl SqliteRegistry {
                 }
             }
             if q.find_first {
-                all = rows.into_iter().map(|(k, (rank, id, run))| (rank, k, id, run)).collect();
+                all = rows
+                    .into_iter()
+                    .map(|(k, (rank, id, run))| (rank, k, id, run))
+                    .collect();
             }
             all.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
             for (_, key, id, run_id) in all {
-                let data_id = self.fill_implied(&DataCoordinate::from_required(Arc::clone(&group), key)?)?;
-                if !implied_constraints.iter().all(|(k, v)| data_id.get(k) == Some(*v)) {
+                let data_id =
+                    self.fill_implied(&DataCoordinate::from_required(Arc::clone(&group), key)?)?;
+                if !implied_constraints
+                    .iter()
+                    .all(|(k, v)| data_id.get(k) == Some(*v))
+                {
                     continue;
                 }
                 let (run, _) = self.collection_name(run_id)?;
@@ -452,7 +528,11 @@ impl SqliteRegistry {
     /// # Errors
     /// [`RegistryError::WrongCollectionType`], [`RegistryError::DatasetExists`] when another
     /// dataset with the same type and data ID is already tagged.
-    pub fn associate(&self, tagged: &CollectionName, refs: &[DatasetRef]) -> Result<(), RegistryError> {
+    pub fn associate(
+        &self,
+        tagged: &CollectionName,
+        refs: &[DatasetRef],
+    ) -> Result<(), RegistryError> {
         self.transaction(|| {
             let (cid, t) = self.collection(tagged.as_str())?;
             require_type(tagged.as_str(), t, CollectionType::Tagged)?;
@@ -479,24 +559,47 @@ impl SqliteRegistry {
         })
     }
 
-    fn is_member(&self, collection_id: i64, group_id: i64, id: DatasetId) -> Result<bool, RegistryError> {
-        let sql = render("SELECT 1 FROM {tags} WHERE collection_id = ?1 AND dataset_id = ?2", &[("tags", &tags_table(group_id))]);
-        Ok(self.conn().prepare_cached(&sql)?.query_row(params![collection_id, &id.as_bytes()[..]], |_| Ok(())).optional()?.is_some())
+    fn is_member(
+        &self,
+        collection_id: i64,
+        group_id: i64,
+        id: DatasetId,
+    ) -> Result<bool, RegistryError> {
+        let sql = render(
+            "SELECT 1 FROM {tags} WHERE collection_id = ?1 AND dataset_id = ?2",
+            &[("tags", &tags_table(group_id))],
+        );
+        Ok(self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(params![collection_id, &id.as_bytes()[..]], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Removes datasets from a TAGGED collection.
     ///
     /// # Errors
     /// [`RegistryError::WrongCollectionType`].
-    pub fn disassociate(&self, tagged: &CollectionName, refs: &[DatasetRef]) -> Result<usize, RegistryError> {
+    pub fn disassociate(
+        &self,
+        tagged: &CollectionName,
+        refs: &[DatasetRef],
+    ) -> Result<usize, RegistryError> {
         self.transaction(|| {
             let (cid, t) = self.collection(tagged.as_str())?;
             require_type(tagged.as_str(), t, CollectionType::Tagged)?;
             let mut n = 0;
             for r in refs {
                 let (_, _, group_id) = self.dataset_type_entry(r.dataset_type.name.as_str())?;
-                let sql = render("DELETE FROM {tags} WHERE collection_id = ?1 AND dataset_id = ?2", &[("tags", &tags_table(group_id))]);
-                n += self.conn().prepare_cached(&sql)?.execute(params![cid, &r.id.as_bytes()[..]])?;
+                let sql = render(
+                    "DELETE FROM {tags} WHERE collection_id = ?1 AND dataset_id = ?2",
+                    &[("tags", &tags_table(group_id))],
+                );
+                n += self
+                    .conn()
+                    .prepare_cached(&sql)?
+                    .execute(params![cid, &r.id.as_bytes()[..]])?;
             }
             Ok(n)
         })
@@ -506,7 +609,12 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// [`RegistryError::NotCalibration`], [`RegistryError::CalibrationOverlap`].
-    pub fn certify(&self, collection: &CollectionName, refs: &[DatasetRef], timespan: Timespan) -> Result<(), RegistryError> {
+    pub fn certify(
+        &self,
+        collection: &CollectionName,
+        refs: &[DatasetRef],
+        timespan: Timespan,
+    ) -> Result<(), RegistryError> {
         self.transaction(|| {
             let (cid, t) = self.collection(collection.as_str())?;
             require_type(collection.as_str(), t, CollectionType::Calibration)?;
@@ -622,7 +730,10 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// [`RegistryError::WrongCollectionType`].
-    pub fn calibration_associations(&self, collection: &str) -> Result<Vec<(DatasetId, Timespan)>, RegistryError> {
+    pub fn calibration_associations(
+        &self,
+        collection: &str,
+    ) -> Result<Vec<(DatasetId, Timespan)>, RegistryError> {
         let (cid, t) = self.collection(collection)?;
         require_type(collection, t, CollectionType::Calibration)?;
         let mut out = Vec::new();
@@ -633,10 +744,15 @@ impl SqliteRegistry {
                 &[("calibs", &calibs_table(group_id))],
             );
             let mut stmt = self.conn().prepare_cached(&sql)?;
-            let rows: Vec<(Vec<u8>, Option<i64>, Option<i64>)> = stmt.query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+            let rows: Vec<(Vec<u8>, Option<i64>, Option<i64>)> = stmt
+                .query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
             for (id, b, e) in rows {
                 let id = bytes_to_id(&id)?;
-                if !out.iter().any(|(i, ts): &(DatasetId, Timespan)| *i == id && *ts == Timespan::new(b, e)) {
+                if !out
+                    .iter()
+                    .any(|(i, ts): &(DatasetId, Timespan)| *i == id && *ts == Timespan::new(b, e))
+                {
                     out.push((id, Timespan::new(b, e)));
                 }
             }
@@ -651,12 +767,23 @@ impl SqliteRegistry {
     pub fn tagged_dataset_ids(&self, collection: &str) -> Result<Vec<DatasetId>, RegistryError> {
         let (cid, t) = self.collection(collection)?;
         require_type(collection, t, CollectionType::Tagged)?;
-        let mut groups: Vec<i64> = self.conn().prepare_cached("SELECT group_id FROM dimension_group")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut groups: Vec<i64> = self
+            .conn()
+            .prepare_cached("SELECT group_id FROM dimension_group")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         groups.sort_unstable();
         let mut out = Vec::new();
         for g in groups {
-            let sql = render("SELECT dataset_id FROM {tags} WHERE collection_id = ?1", &[("tags", &tags_table(g))]);
-            let ids: Vec<Vec<u8>> = self.conn().prepare_cached(&sql)?.query_map([cid], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let sql = render(
+                "SELECT dataset_id FROM {tags} WHERE collection_id = ?1",
+                &[("tags", &tags_table(g))],
+            );
+            let ids: Vec<Vec<u8>> = self
+                .conn()
+                .prepare_cached(&sql)?
+                .query_map([cid], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             for id in ids {
                 out.push(bytes_to_id(&id)?);
             }
@@ -670,7 +797,9 @@ impl SqliteRegistry {
     /// SQLite errors.
     pub fn remove_datasets(&self, ids: &[DatasetId]) -> Result<usize, RegistryError> {
         self.transaction(|| {
-            let mut stmt = self.conn().prepare_cached("DELETE FROM dataset WHERE dataset_id = ?1")?;
+            let mut stmt = self
+                .conn()
+                .prepare_cached("DELETE FROM dataset WHERE dataset_id = ?1")?;
             let mut n = 0;
             for id in ids {
                 n += stmt.execute([&id.as_bytes()[..]])?;
@@ -685,14 +814,24 @@ impl SqliteRegistry {
     /// # Errors
     /// [`RegistryError::WrongCollectionType`], [`RegistryError::InUse`] when a chain lists it and
     /// `remove_from_parents` is false.
-    pub fn remove_run(&self, run: &str, remove_from_parents: bool) -> Result<Vec<(DatasetId, StoredFileInfo)>, RegistryError> {
+    pub fn remove_run(
+        &self,
+        run: &str,
+        remove_from_parents: bool,
+    ) -> Result<Vec<(DatasetId, StoredFileInfo)>, RegistryError> {
         let removed = self.transaction(|| {
             let (cid, t) = self.collection(run)?;
             require_type(run, t, CollectionType::Run)?;
             self.detach_from_parents(run, cid, remove_from_parents)?;
-            let ids: Vec<Vec<u8>> =
-                self.conn().prepare_cached("SELECT dataset_id FROM dataset WHERE run_id = ?1")?.query_map([cid], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            let ids: Vec<DatasetId> = ids.iter().map(|b| bytes_to_id(b)).collect::<Result<_, _>>()?;
+            let ids: Vec<Vec<u8>> = self
+                .conn()
+                .prepare_cached("SELECT dataset_id FROM dataset WHERE run_id = ?1")?
+                .query_map([cid], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let ids: Vec<DatasetId> = ids
+                .iter()
+                .map(|b| bytes_to_id(b))
+                .collect::<Result<_, _>>()?;
             let mut files = Vec::new();
             for id in &ids {
                 for f in self.file_records(*id)? {
@@ -700,7 +839,8 @@ impl SqliteRegistry {
                 }
             }
             self.remove_datasets(&ids)?;
-            self.conn().execute("DELETE FROM collection WHERE collection_id = ?1", [cid])?;
+            self.conn()
+                .execute("DELETE FROM collection WHERE collection_id = ?1", [cid])?;
             Ok::<_, RegistryError>(files)
         })?;
         self.forget_caches();
@@ -711,7 +851,10 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// SQLite errors.
-    pub fn insert_file_records(&self, records: &[(DatasetId, StoredFileInfo)]) -> Result<(), RegistryError> {
+    pub fn insert_file_records(
+        &self,
+        records: &[(DatasetId, StoredFileInfo)],
+    ) -> Result<(), RegistryError> {
         self.transaction(|| {
             let mut stmt = self.conn().prepare_cached(
                 "INSERT INTO file_datastore_records (dataset_id, component, path, formatter, storage_class, checksum, file_size)
@@ -760,7 +903,9 @@ impl SqliteRegistry {
     /// SQLite errors.
     pub fn remove_file_records(&self, ids: &[DatasetId]) -> Result<usize, RegistryError> {
         self.transaction(|| {
-            let mut stmt = self.conn().prepare_cached("DELETE FROM file_datastore_records WHERE dataset_id = ?1")?;
+            let mut stmt = self
+                .conn()
+                .prepare_cached("DELETE FROM file_datastore_records WHERE dataset_id = ?1")?;
             let mut n = 0;
             for id in ids {
                 n += stmt.execute([&id.as_bytes()[..]])?;
@@ -774,7 +919,10 @@ impl SqliteRegistry {
     /// # Errors
     /// SQLite errors.
     pub fn path_use_count(&self, path: &str) -> Result<i64, RegistryError> {
-        Ok(self.conn().prepare_cached("SELECT COUNT(*) FROM file_datastore_records WHERE path = ?1")?.query_row([path], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT COUNT(*) FROM file_datastore_records WHERE path = ?1")?
+            .query_row([path], |r| r.get(0))?)
     }
 
     /// The number of datasets in the registry, per dataset type name.
@@ -801,12 +949,17 @@ fn value_to_data_id(v: Value) -> Result<DataIdValue, RegistryError> {
     match v {
         Value::Integer(i) => Ok(DataIdValue::Int(i)),
         Value::Text(s) => Ok(DataIdValue::Str(s)),
-        other => Err(RegistryError::Corrupt(format!("a data ID column holds {:?}", other.data_type()))),
+        other => Err(RegistryError::Corrupt(format!(
+            "a data ID column holds {:?}",
+            other.data_type()
+        ))),
     }
 }
 
 fn bytes_to_id(b: &[u8]) -> Result<DatasetId, RegistryError> {
-    let arr: [u8; 16] = b.try_into().map_err(|_| RegistryError::Corrupt(format!("a dataset ID of {} bytes", b.len())))?;
+    let arr: [u8; 16] = b
+        .try_into()
+        .map_err(|_| RegistryError::Corrupt(format!("a dataset ID of {} bytes", b.len())))?;
     Ok(DatasetId::from_bytes(arr))
 }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use super::schema::{self, element_table, ident};
 use super::SqliteRegistry;
 use crate::model::{
-    ColumnType, DataCoordinate, DataIdValue, DimensionElement, DimensionRecord, ModelError, RecordValue,
+    ColumnType, DataCoordinate, DataIdValue, DimensionElement, DimensionRecord, ModelError,
+    RecordValue,
 };
 use crate::registry::{DimensionRecordQuery, RegistryError};
 
@@ -44,7 +45,9 @@ impl SqliteRegistry {
         if !e.has_table() {
             return Err(ModelError::InvalidRecord {
                 element: element.to_owned(),
-                reason: "this element has no records of its own (its values come from another element)".into(),
+                reason:
+                    "this element has no records of its own (its values come from another element)"
+                        .into(),
             }
             .into());
         }
@@ -59,7 +62,11 @@ impl SqliteRegistry {
         };
         let sql = schema::render(
             template,
-            &[("table", &element_table(element)), ("cols", &col_list.join(", ")), ("params", params.trim_start_matches(", "))],
+            &[
+                ("table", &element_table(element)),
+                ("cols", &col_list.join(", ")),
+                ("params", params.trim_start_matches(", ")),
+            ],
         );
         let written = self.transaction(|| {
             let existing = self.element_records(element)?;
@@ -68,11 +75,18 @@ impl SqliteRegistry {
             let mut n = 0;
             for rec in records {
                 if rec.element() != element {
-                    return Err(RegistryError::Corrupt(format!("a `{}` record was given as `{element}`", rec.element())));
+                    return Err(RegistryError::Corrupt(format!(
+                        "a `{}` record was given as `{element}`",
+                        rec.element()
+                    )));
                 }
                 self.check_references(e, rec)?;
                 let key = record_key(&keys, rec, element)?;
-                if let Some(old) = existing.get(&key).map(|r| &**r).or_else(|| added.iter().find(|a| record_key(&keys, a, element).ok().as_ref() == Some(&key))) {
+                if let Some(old) = existing.get(&key).map(|r| &**r).or_else(|| {
+                    added
+                        .iter()
+                        .find(|a| record_key(&keys, a, element).ok().as_ref() == Some(&key))
+                }) {
                     match on_conflict {
                         RecordConflict::Replace => {}
                         RecordConflict::SkipIdentical if old == rec => continue,
@@ -89,7 +103,11 @@ impl SqliteRegistry {
                     values.push(match name.as_str() {
                         "timespan_begin" | "timespan_end" => match rec.get("timespan") {
                             Some(RecordValue::Timespan(t)) => {
-                                let b = if name == "timespan_begin" { t.begin } else { t.end };
+                                let b = if name == "timespan_begin" {
+                                    t.begin
+                                } else {
+                                    t.end
+                                };
                                 b.map_or(Value::Null, Value::Integer)
                             }
                             _ => Value::Null,
@@ -97,12 +115,21 @@ impl SqliteRegistry {
                         other => rec.get(other).map_or(Value::Null, schema::record_sql),
                     });
                 }
-                stmt.execute(rusqlite::params_from_iter(values)).map_err(|err| match err {
-                    rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                        RegistryError::ConflictingDimensionRecord { element: element.to_owned(), key: format!("{} (an alternate key is already used)", format_key(&keys, &key)) }
-                    }
-                    other => other.into(),
-                })?;
+                stmt.execute(rusqlite::params_from_iter(values))
+                    .map_err(|err| match err {
+                        rusqlite::Error::SqliteFailure(f, _)
+                            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                        {
+                            RegistryError::ConflictingDimensionRecord {
+                                element: element.to_owned(),
+                                key: format!(
+                                    "{} (an alternate key is already used)",
+                                    format_key(&keys, &key)
+                                ),
+                            }
+                        }
+                        other => other.into(),
+                    })?;
                 added.push(rec.clone());
                 n += 1;
             }
@@ -113,21 +140,34 @@ impl SqliteRegistry {
                     merged.insert(k, Arc::new(rec));
                 }
             }
-            self.caches.borrow_mut().records.insert(element.to_owned(), Arc::new(merged));
+            self.caches
+                .borrow_mut()
+                .records
+                .insert(element.to_owned(), Arc::new(merged));
             Ok(n)
         })?;
         Ok(written)
     }
 
     /// Checks that the records a record points at exist.
-    fn check_references(&self, e: &DimensionElement, rec: &DimensionRecord) -> Result<(), RegistryError> {
+    fn check_references(
+        &self,
+        e: &DimensionElement,
+        rec: &DimensionRecord,
+    ) -> Result<(), RegistryError> {
         let universe = self.universe().clone();
         for dep in e.requires.iter().chain(&e.implies) {
-            let Some(target) = universe.element(dep).filter(|t| t.has_table()) else { continue };
+            let Some(target) = universe.element(dep).filter(|t| t.has_table()) else {
+                continue;
+            };
             let target_keys = schema::element_key_columns(&universe, target);
             let mut key = Vec::with_capacity(target_keys.len());
             for (i, k) in target_keys.iter().enumerate() {
-                let col = if i + 1 == target_keys.len() { dep.as_str() } else { k.as_str() };
+                let col = if i + 1 == target_keys.len() {
+                    dep.as_str()
+                } else {
+                    k.as_str()
+                };
                 match rec.get(col).and_then(RecordValue::as_data_id_value) {
                     Some(v) => key.push(v),
                     None => break,
@@ -137,7 +177,10 @@ impl SqliteRegistry {
                 continue; // a NULL implied value refers to nothing
             }
             if !self.element_records(dep)?.contains_key(&key) {
-                return Err(RegistryError::MissingDimensionRecord { element: dep.clone(), key: format_key(&target_keys, &key) });
+                return Err(RegistryError::MissingDimensionRecord {
+                    element: dep.clone(),
+                    key: format_key(&target_keys, &key),
+                });
             }
         }
         Ok(())
@@ -147,7 +190,7 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// SQLite errors; [`RegistryError::MissingDimensionRecord`] is never returned here.
-    pub fn element_records(&self, element: &str) -> Result<Arc<HashMap<Vec<DataIdValue>, Arc<DimensionRecord>>>, RegistryError> {
+    pub fn element_records(&self, element: &str) -> Result<super::ElementRecords, RegistryError> {
         if let Some(m) = self.caches.borrow().records.get(element) {
             return Ok(Arc::clone(m));
         }
@@ -160,7 +203,10 @@ impl SqliteRegistry {
             map.insert(k, Arc::new(rec));
         }
         let map = Arc::new(map);
-        self.caches.borrow_mut().records.insert(element.to_owned(), Arc::clone(&map));
+        self.caches
+            .borrow_mut()
+            .records
+            .insert(element.to_owned(), Arc::clone(&map));
         Ok(map)
     }
 
@@ -176,7 +222,17 @@ impl SqliteRegistry {
         let keys = schema::element_key_columns(&universe, e);
         let mut sql = schema::render(
             "SELECT {cols} FROM {table}",
-            &[("cols", &cols.iter().map(|(n, _, _)| ident(n)).collect::<Vec<_>>().join(", ")), ("table", &element_table(&e.name))],
+            &[
+                (
+                    "cols",
+                    &cols
+                        .iter()
+                        .map(|(n, _, _)| ident(n))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                ("table", &element_table(&e.name)),
+            ],
         );
         let mut params: Vec<Value> = Vec::new();
         let mut clauses = Vec::new();
@@ -191,7 +247,10 @@ impl SqliteRegistry {
             sql.push_str(" WHERE ");
             sql.push_str(&clauses.join(" AND "));
         }
-        sql.push_str(&format!(" ORDER BY {}", keys.iter().map(|k| ident(k)).collect::<Vec<_>>().join(", ")));
+        sql.push_str(&format!(
+            " ORDER BY {}",
+            keys.iter().map(|k| ident(k)).collect::<Vec<_>>().join(", ")
+        ));
         if let Some(n) = limit {
             params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
             sql.push_str(&format!(" LIMIT ?{}", params.len()));
@@ -225,7 +284,10 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// [`ModelError::UnknownElement`], [`ModelError::UnknownField`].
-    pub fn query_dimension_records(&self, q: &DimensionRecordQuery) -> Result<(Vec<DimensionRecord>, bool), RegistryError> {
+    pub fn query_dimension_records(
+        &self,
+        q: &DimensionRecordQuery,
+    ) -> Result<(Vec<DimensionRecord>, bool), RegistryError> {
         let universe = self.universe().clone();
         let e = universe.get_element(&q.element)?;
         if !e.has_table() {
@@ -239,7 +301,11 @@ impl SqliteRegistry {
         let mut constraints = BTreeMap::new();
         for (k, v) in &q.data_id {
             // `visit=3` on the visit element means its primary key.
-            let col = if *k == e.name { e.primary_key().map_or(k.clone(), |p| p.name.clone()) } else { k.clone() };
+            let col = if *k == e.name {
+                e.primary_key().map_or(k.clone(), |p| p.name.clone())
+            } else {
+                k.clone()
+            };
             let Some((_, t, _)) = cols.iter().find(|(n, _, _)| *n == col) else {
                 return Err(ModelError::UnknownField {
                     element: e.name.clone(),
@@ -249,7 +315,9 @@ impl SqliteRegistry {
                 .into());
             };
             let v = match (t, v) {
-                (ColumnType::Int, DataIdValue::Str(s)) => DataIdValue::parse_for(k, ColumnType::Int, s)?,
+                (ColumnType::Int, DataIdValue::Str(s)) => {
+                    DataIdValue::parse_for(k, ColumnType::Int, s)?
+                }
                 _ => v.clone(),
             };
             constraints.insert(col, v);
@@ -267,25 +335,43 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// [`RegistryError::MissingDimensionRecord`] naming the record that does not exist.
-    pub fn implied_values(&self, data_id: &DataCoordinate) -> Result<Vec<DataIdValue>, RegistryError> {
+    pub fn implied_values(
+        &self,
+        data_id: &DataCoordinate,
+    ) -> Result<Vec<DataIdValue>, RegistryError> {
         let group = data_id.group();
         let plan = self.implied_plan(group)?;
         let names: Vec<&str> = group.names().collect();
-        let mut values: Vec<Option<DataIdValue>> = data_id.required_values().iter().cloned().map(Some).collect();
+        let mut values: Vec<Option<DataIdValue>> = data_id
+            .required_values()
+            .iter()
+            .cloned()
+            .map(Some)
+            .collect();
         values.resize(names.len(), None);
         for step in plan.iter() {
             let mut key = Vec::with_capacity(step.key.len());
             for &i in &step.key {
                 match &values[i] {
                     Some(v) => key.push(v.clone()),
-                    None => return Err(ModelError::InconsistentDataId(format!("no value for `{}` in {data_id}", names[i])).into()),
+                    None => {
+                        return Err(ModelError::InconsistentDataId(format!(
+                            "no value for `{}` in {data_id}",
+                            names[i]
+                        ))
+                        .into())
+                    }
                 }
             }
             let records = self.element_records(&step.element)?;
             let Some(rec) = records.get(&key) else {
                 let universe = self.universe().clone();
-                let keys = schema::element_key_columns(&universe, universe.get_element(&step.element)?);
-                return Err(RegistryError::MissingDimensionRecord { element: step.element.clone(), key: format_key(&keys, &key) });
+                let keys =
+                    schema::element_key_columns(&universe, universe.get_element(&step.element)?);
+                return Err(RegistryError::MissingDimensionRecord {
+                    element: step.element.clone(),
+                    key: format_key(&keys, &key),
+                });
             };
             for (slot, column) in &step.outputs {
                 values[*slot] = rec.get(column).and_then(RecordValue::as_data_id_value);
@@ -297,14 +383,22 @@ impl SqliteRegistry {
             .enumerate()
             .skip(required)
             .map(|(i, v)| {
-                v.ok_or_else(|| RegistryError::Model(ModelError::InconsistentDataId(format!("no value for implied dimension `{}` of {data_id}", names[i]))))
+                v.ok_or_else(|| {
+                    RegistryError::Model(ModelError::InconsistentDataId(format!(
+                        "no value for implied dimension `{}` of {data_id}",
+                        names[i]
+                    )))
+                })
             })
             .collect()
     }
 
     /// The lookups that give a group's implied values: each step reads one element's record by
     /// values already known and yields the values it implies.
-    fn implied_plan(&self, group: &crate::model::DimensionGroup) -> Result<Arc<Vec<ImpliedStep>>, RegistryError> {
+    fn implied_plan(
+        &self,
+        group: &crate::model::DimensionGroup,
+    ) -> Result<Arc<Vec<ImpliedStep>>, RegistryError> {
         let key = group.key();
         if let Some(p) = self.caches.borrow().implied_plans.get(&key) {
             return Ok(Arc::clone(p));
@@ -312,7 +406,9 @@ impl SqliteRegistry {
         let universe = self.universe().clone();
         let names: Vec<&str> = group.names().collect();
         let slot = |n: &str| names.iter().position(|x| *x == n);
-        let mut known: Vec<bool> = (0..names.len()).map(|i| i < group.required().len()).collect();
+        let mut known: Vec<bool> = (0..names.len())
+            .map(|i| i < group.required().len())
+            .collect();
         let mut used = vec![false; names.len()];
         let mut steps = Vec::new();
         let mut progress = true;
@@ -327,7 +423,10 @@ impl SqliteRegistry {
                 let key: Option<Vec<usize>> = cols
                     .iter()
                     .enumerate()
-                    .map(|(k, c)| slot(if k + 1 == cols.len() { dim } else { c.as_str() }).filter(|&s| known[s]))
+                    .map(|(k, c)| {
+                        slot(if k + 1 == cols.len() { dim } else { c.as_str() })
+                            .filter(|&s| known[s])
+                    })
                     .collect();
                 let Some(key) = key else { continue };
                 let mut outputs = Vec::new();
@@ -335,7 +434,10 @@ impl SqliteRegistry {
                     if known[j] {
                         continue;
                     }
-                    let via_view = universe.element(other).and_then(|o| o.implied_union_target.as_deref()) == Some(*dim);
+                    let via_view = universe
+                        .element(other)
+                        .and_then(|o| o.implied_union_target.as_deref())
+                        == Some(*dim);
                     if e.implies.iter().any(|x| x == other) || via_view {
                         outputs.push((j, (*other).to_owned()));
                     }
@@ -347,12 +449,19 @@ impl SqliteRegistry {
                 for (j, _) in &outputs {
                     known[*j] = true;
                 }
-                steps.push(ImpliedStep { element: (*dim).to_owned(), key, outputs });
+                steps.push(ImpliedStep {
+                    element: (*dim).to_owned(),
+                    key,
+                    outputs,
+                });
                 progress = true;
             }
         }
         let plan = Arc::new(steps);
-        self.caches.borrow_mut().implied_plans.insert(key, Arc::clone(&plan));
+        self.caches
+            .borrow_mut()
+            .implied_plans
+            .insert(key, Arc::clone(&plan));
         Ok(plan)
     }
 
@@ -361,10 +470,15 @@ impl SqliteRegistry {
     ///
     /// # Errors
     /// [`RegistryError::MissingDimensionRecord`] naming the first record that does not exist.
-    pub fn expand_data_id(&self, data_id: &DataCoordinate, with_join_elements: bool) -> Result<DataCoordinate, RegistryError> {
+    pub fn expand_data_id(
+        &self,
+        data_id: &DataCoordinate,
+        with_join_elements: bool,
+    ) -> Result<DataCoordinate, RegistryError> {
         let universe = self.universe().clone();
         let group = Arc::clone(data_id.group());
-        let mut values: HashMap<&str, DataIdValue> = data_id.iter().map(|(k, v)| (k, v.clone())).collect();
+        let mut values: HashMap<&str, DataIdValue> =
+            data_id.iter().map(|(k, v)| (k, v.clone())).collect();
         let mut records: BTreeMap<String, Arc<DimensionRecord>> = BTreeMap::new();
         // Resolve dimensions until nothing changes: a record gives the values it implies.
         let mut progress = true;
@@ -391,13 +505,17 @@ impl SqliteRegistry {
                     continue;
                 }
                 let all = self.element_records(dim)?;
-                let rec = all.get(&key).ok_or_else(|| RegistryError::MissingDimensionRecord {
-                    element: dim.to_owned(),
-                    key: format_key(&keys, &key),
-                })?;
+                let rec = all
+                    .get(&key)
+                    .ok_or_else(|| RegistryError::MissingDimensionRecord {
+                        element: dim.to_owned(),
+                        key: format_key(&keys, &key),
+                    })?;
                 for implied in &e.implies {
                     if let Some(v) = rec.get(implied).and_then(RecordValue::as_data_id_value) {
-                        values.entry(universe.element(implied).map_or("", |x| x.name.as_str())).or_insert(v);
+                        values
+                            .entry(universe.element(implied).map_or("", |x| x.name.as_str()))
+                            .or_insert(v);
                     }
                 }
                 records.insert(dim.to_owned(), Arc::clone(rec));
@@ -408,8 +526,17 @@ impl SqliteRegistry {
                 if values.contains_key(dim) {
                     continue;
                 }
-                let Some(target) = universe.element(dim).and_then(|e| e.implied_union_target.clone()) else { continue };
-                if let Some(v) = records.get(&target).and_then(|r| r.get(dim)).and_then(RecordValue::as_data_id_value) {
+                let Some(target) = universe
+                    .element(dim)
+                    .and_then(|e| e.implied_union_target.clone())
+                else {
+                    continue;
+                };
+                if let Some(v) = records
+                    .get(&target)
+                    .and_then(|r| r.get(dim))
+                    .and_then(RecordValue::as_data_id_value)
+                {
                     values.insert(universe.element(dim).map_or("", |x| x.name.as_str()), v);
                     progress = true;
                 }
@@ -418,7 +545,9 @@ impl SqliteRegistry {
         let mut implied = Vec::with_capacity(group.implied().len());
         for dim in group.implied() {
             implied.push(values.get(dim).cloned().ok_or_else(|| {
-                RegistryError::Model(ModelError::InconsistentDataId(format!("no value for implied dimension `{dim}` of {data_id}")))
+                RegistryError::Model(ModelError::InconsistentDataId(format!(
+                    "no value for implied dimension `{dim}` of {data_id}"
+                )))
             })?);
         }
         if with_join_elements {
@@ -428,13 +557,24 @@ impl SqliteRegistry {
                     continue;
                 }
                 let keys = schema::element_key_columns(&universe, e);
-                let key: Option<Vec<DataIdValue>> = keys.iter().map(|k| values.get(k.as_str()).cloned()).collect();
-                if let Some(rec) = key.and_then(|k| self.element_records(el).ok().and_then(|m| m.get(&k).cloned())) {
+                let key: Option<Vec<DataIdValue>> = keys
+                    .iter()
+                    .map(|k| values.get(k.as_str()).cloned())
+                    .collect();
+                if let Some(rec) = key.and_then(|k| {
+                    self.element_records(el)
+                        .ok()
+                        .and_then(|m| m.get(&k).cloned())
+                }) {
                     records.insert(el.to_owned(), rec);
                 }
             }
         }
-        Ok(DataCoordinate::from_required(group, data_id.required_values().to_vec())?.with_implied(implied)?.with_records(records))
+        Ok(
+            DataCoordinate::from_required(group, data_id.required_values().to_vec())?
+                .with_implied(implied)?
+                .with_records(records),
+        )
     }
 }
 
@@ -449,12 +589,21 @@ pub(super) struct ImpliedStep {
 
 /// The primary-key values of a record, in key-column order (the element's own key is stored
 /// under its key column name, e.g. `id`).
-fn record_key(keys: &[String], rec: &DimensionRecord, element: &str) -> Result<Vec<DataIdValue>, RegistryError> {
+fn record_key(
+    keys: &[String],
+    rec: &DimensionRecord,
+    element: &str,
+) -> Result<Vec<DataIdValue>, RegistryError> {
     keys.iter()
         .map(|k| {
-            rec.get(k).and_then(RecordValue::as_data_id_value).ok_or_else(|| {
-                RegistryError::Model(ModelError::InvalidRecord { element: element.to_owned(), reason: format!("key column `{k}` has no value") })
-            })
+            rec.get(k)
+                .and_then(RecordValue::as_data_id_value)
+                .ok_or_else(|| {
+                    RegistryError::Model(ModelError::InvalidRecord {
+                        element: element.to_owned(),
+                        reason: format!("key column `{k}` has no value"),
+                    })
+                })
         })
         .collect()
 }

@@ -17,10 +17,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{CollectionType, DataIdValue, DatasetType, DimensionGroup, DimensionRecord, DimensionUniverse};
+use crate::model::{
+    CollectionType, DataIdValue, DatasetType, DimensionGroup, DimensionRecord, DimensionUniverse,
+};
 use crate::registry::RegistryError;
 
 pub use dimensions::RecordConflict;
+
+/// Every record of one element, by primary-key values, shared with callers.
+pub type ElementRecords = Arc<HashMap<Vec<DataIdValue>, Arc<DimensionRecord>>>;
 
 /// Attribute key of the stored universe, as in the Python Butler.
 const UNIVERSE_ATTRIBUTE: &str = "config:dimensions.json";
@@ -33,7 +38,7 @@ struct Caches {
     dataset_type_names: HashMap<i64, String>,
     groups: HashMap<i64, Arc<DimensionGroup>>,
     group_ids: HashMap<String, i64>,
-    records: HashMap<String, Arc<HashMap<Vec<DataIdValue>, Arc<DimensionRecord>>>>,
+    records: HashMap<String, ElementRecords>,
     implied_plans: HashMap<String, Arc<Vec<dimensions::ImpliedStep>>>,
 }
 
@@ -52,11 +57,21 @@ impl SqliteRegistry {
     /// [`RegistryError::Corrupt`] if the file already exists; SQLite errors.
     pub fn create(path: &Path, universe: &DimensionUniverse) -> Result<Self, RegistryError> {
         if path.exists() {
-            return Err(RegistryError::Corrupt(format!("`{}` already exists", path.display())));
+            return Err(RegistryError::Corrupt(format!(
+                "`{}` already exists",
+                path.display()
+            )));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
         Self::configure(&conn)?;
-        let reg = Self { conn, universe: universe.clone(), caches: RefCell::default() };
+        let reg = Self {
+            conn,
+            universe: universe.clone(),
+            caches: RefCell::default(),
+        };
         reg.transaction(|| {
             schema::migrate(&reg.conn)?;
             schema::create_element_tables(&reg.conn, universe)?;
@@ -87,27 +102,53 @@ impl SqliteRegistry {
 
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, RegistryError> {
         if !path.is_file() {
-            return Err(RegistryError::Corrupt(format!("`{}` does not exist", path.display())));
+            return Err(RegistryError::Corrupt(format!(
+                "`{}` does not exist",
+                path.display()
+            )));
         }
         let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| RegistryError::Corrupt(format!("cannot open `{}`: {e}", path.display())))?;
-        Self::configure(&conn).map_err(|e| RegistryError::Corrupt(format!("`{}` is not an SQLite database ({e})", path.display())))?;
+            .map_err(|e| {
+                RegistryError::Corrupt(format!("cannot open `{}`: {e}", path.display()))
+            })?;
+        Self::configure(&conn).map_err(|e| {
+            RegistryError::Corrupt(format!(
+                "`{}` is not an SQLite database ({e})",
+                path.display()
+            ))
+        })?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version == 0 {
-            return Err(RegistryError::Corrupt(format!("`{}` is not a Satellite Butler registry", path.display())));
+            return Err(RegistryError::Corrupt(format!(
+                "`{}` is not a Satellite Butler registry",
+                path.display()
+            )));
         }
         if version > schema::HEAD {
-            return Err(RegistryError::SchemaTooNew { found: version, supported: schema::HEAD });
+            return Err(RegistryError::SchemaTooNew {
+                found: version,
+                supported: schema::HEAD,
+            });
         }
         if version < schema::HEAD && !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
             schema::migrate(&conn)?;
         }
         let json: Option<String> = conn
-            .query_row("SELECT value FROM attributes WHERE name = ?1", [UNIVERSE_ATTRIBUTE], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM attributes WHERE name = ?1",
+                [UNIVERSE_ATTRIBUTE],
+                |r| r.get(0),
+            )
             .optional()?;
-        let json = json.ok_or_else(|| RegistryError::Corrupt("the registry has no dimension universe".into()))?;
+        let json = json.ok_or_else(|| {
+            RegistryError::Corrupt("the registry has no dimension universe".into())
+        })?;
         let universe = DimensionUniverse::from_json(&json)?;
-        Ok(Self { conn, universe, caches: RefCell::default() })
+        Ok(Self {
+            conn,
+            universe,
+            caches: RefCell::default(),
+        })
     }
 
     /// The one place connections are set up.
@@ -115,7 +156,8 @@ impl SqliteRegistry {
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // WAL is refused on read-only connections to a non-WAL file; that is fine for readers.
-        let _mode: Result<String, _> = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0));
+        let _mode: Result<String, _> =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0));
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.set_prepared_statement_cache_capacity(128);
         Ok(())
@@ -131,7 +173,9 @@ impl SqliteRegistry {
     /// # Errors
     /// SQLite errors.
     pub fn schema_version(&self) -> Result<i64, RegistryError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// The schema as SQL text (`sqlite_master`), sorted, for comparing migrated and fresh files.
@@ -139,7 +183,9 @@ impl SqliteRegistry {
     /// # Errors
     /// SQLite errors.
     pub fn schema_dump(&self) -> Result<String, RegistryError> {
-        let mut stmt = self.conn.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut out = String::new();
         for r in rows {
@@ -162,8 +208,14 @@ impl SqliteRegistry {
         E: From<RegistryError>,
     {
         let outer = self.conn.is_autocommit();
-        let begin = if outer { "BEGIN IMMEDIATE" } else { "SAVEPOINT nested" };
-        self.conn.execute_batch(begin).map_err(|e| E::from(e.into()))?;
+        let begin = if outer {
+            "BEGIN IMMEDIATE"
+        } else {
+            "SAVEPOINT nested"
+        };
+        self.conn
+            .execute_batch(begin)
+            .map_err(|e| E::from(e.into()))?;
         match f() {
             Ok(v) => {
                 let end = if outer { "COMMIT" } else { "RELEASE nested" };
@@ -181,7 +233,11 @@ impl SqliteRegistry {
     }
 
     fn rollback(&self, outer: bool) {
-        let sql = if outer { "ROLLBACK" } else { "ROLLBACK TO nested; RELEASE nested" };
+        let sql = if outer {
+            "ROLLBACK"
+        } else {
+            "ROLLBACK TO nested; RELEASE nested"
+        };
         if let Err(e) = self.conn.execute_batch(sql) {
             tracing::error!("rollback failed: {e}");
         }
@@ -207,7 +263,8 @@ impl SqliteRegistry {
         let id = match existing {
             Some(id) => id,
             None => {
-                self.conn.execute("INSERT INTO dimension_group (required) VALUES (?1)", [&key])?;
+                self.conn
+                    .execute("INSERT INTO dimension_group (required) VALUES (?1)", [&key])?;
                 let id = self.conn.last_insert_rowid();
                 let required: Vec<String> = group.required().map(str::to_owned).collect();
                 schema::create_group_tables(&self.conn, &self.universe, id, &required)?;
@@ -224,7 +281,11 @@ impl SqliteRegistry {
         if let Some(g) = self.caches.borrow().groups.get(&id) {
             return Ok(Arc::clone(g));
         }
-        let key: String = self.conn.query_row("SELECT required FROM dimension_group WHERE group_id = ?1", [id], |r| r.get(0))?;
+        let key: String = self.conn.query_row(
+            "SELECT required FROM dimension_group WHERE group_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
         let names: Vec<&str> = key.split(',').filter(|s| !s.is_empty()).collect();
         let g = Arc::new(self.universe.group(names)?);
         let mut c = self.caches.borrow_mut();
@@ -257,11 +318,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.sqlite3");
         drop(SqliteRegistry::create(&p, &DimensionUniverse::default_universe()).unwrap());
-        Connection::open(&p).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
+        Connection::open(&p)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
         let err = SqliteRegistry::open(&p).unwrap_err();
         assert_eq!(err.to_string(), "the registry schema is version 99, newer than version 1 that this `satellite` understands");
         let junk = dir.path().join("junk.sqlite3");
         std::fs::write(&junk, b"not a database at all, just text").unwrap();
-        assert!(matches!(SqliteRegistry::open(&junk), Err(RegistryError::Corrupt(_))));
+        assert!(matches!(
+            SqliteRegistry::open(&junk),
+            Err(RegistryError::Corrupt(_))
+        ));
     }
 }

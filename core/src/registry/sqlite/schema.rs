@@ -9,11 +9,16 @@
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 
-use crate::model::{ColumnType, DataIdValue, DimensionElement, DimensionUniverse, RecordValue, Timespan};
+use crate::model::{
+    ColumnType, DataIdValue, DimensionElement, DimensionUniverse, RecordValue, Timespan,
+};
 use crate::registry::RegistryError;
 
 /// The migrations, in order; the schema version is the number of the last one applied.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/0001_initial.sql"))];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../../migrations/sqlite/0001_initial.sql"),
+)];
 
 /// The schema version this build creates and understands.
 pub(super) const HEAD: i64 = 1;
@@ -39,7 +44,10 @@ pub(super) fn render(template: &'static str, slots: &[(&str, &str)]) -> String {
 
 /// `, "a", "b"` (with `prefix.` before each name when given): extra columns of a statement.
 pub(super) fn column_list(names: &[&str], prefix: &str) -> String {
-    names.iter().map(|n| format!(", {prefix}{}", ident(n))).collect()
+    names
+        .iter()
+        .map(|n| format!(", {prefix}{}", ident(n)))
+        .collect()
 }
 
 /// `, ?4, ?5`: placeholders for extra columns, numbered from `first`.
@@ -49,7 +57,11 @@ pub(super) fn placeholders(count: usize, first: usize) -> String {
 
 /// ` AND "a" = ?3 AND "b" = ?4`: equality on each column, parameters numbered from `first`.
 pub(super) fn key_clause(names: &[&str], first: usize, prefix: &str) -> String {
-    names.iter().enumerate().map(|(i, n)| format!(" AND {prefix}{} = ?{}", ident(n), first + i)).collect()
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!(" AND {prefix}{} = ?{}", ident(n), first + i))
+        .collect()
 }
 
 /// Table holding the records of `element`.
@@ -71,7 +83,10 @@ pub(super) fn calibs_table(group_id: i64) -> String {
 pub(super) fn migrate(conn: &Connection) -> Result<(), RegistryError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > HEAD {
-        return Err(RegistryError::SchemaTooNew { found: current, supported: HEAD });
+        return Err(RegistryError::SchemaTooNew {
+            found: current,
+            supported: HEAD,
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         conn.execute_batch(sql)?;
@@ -91,7 +106,10 @@ fn sql_type(t: ColumnType) -> &'static str {
 }
 
 /// The SQL columns of an element's table: a timespan becomes `timespan_begin` + `timespan_end`.
-pub(super) fn element_sql_columns(universe: &DimensionUniverse, element: &DimensionElement) -> Vec<(String, ColumnType, bool)> {
+pub(super) fn element_sql_columns(
+    universe: &DimensionUniverse,
+    element: &DimensionElement,
+) -> Vec<(String, ColumnType, bool)> {
     let required = universe.required_closure(&element.name);
     let mut out = Vec::new();
     for c in element.record_columns(universe) {
@@ -107,9 +125,15 @@ pub(super) fn element_sql_columns(universe: &DimensionUniverse, element: &Dimens
 }
 
 /// Names of the primary-key columns of an element's table, in order.
-pub(super) fn element_key_columns(universe: &DimensionUniverse, element: &DimensionElement) -> Vec<String> {
-    let mut cols: Vec<String> =
-        universe.required_closure(&element.name).into_iter().filter(|d| *d != element.name).collect();
+pub(super) fn element_key_columns(
+    universe: &DimensionUniverse,
+    element: &DimensionElement,
+) -> Vec<String> {
+    let mut cols: Vec<String> = universe
+        .required_closure(&element.name)
+        .into_iter()
+        .filter(|d| *d != element.name)
+        .collect();
     if let Some(pk) = element.primary_key() {
         cols.push(pk.name.clone());
     }
@@ -117,40 +141,77 @@ pub(super) fn element_key_columns(universe: &DimensionUniverse, element: &Dimens
 }
 
 /// `CREATE TABLE` for every element with records.
-pub(super) fn create_element_tables(conn: &Connection, universe: &DimensionUniverse) -> Result<(), RegistryError> {
+pub(super) fn create_element_tables(
+    conn: &Connection,
+    universe: &DimensionUniverse,
+) -> Result<(), RegistryError> {
     for e in universe.elements().filter(|e| e.has_table()) {
         let cols = element_sql_columns(universe, e);
         let mut defs: Vec<String> = cols
             .iter()
-            .map(|(n, t, key)| format!("{} {}{}", ident(n), sql_type(*t), if *key { " NOT NULL" } else { "" }))
+            .map(|(n, t, key)| {
+                format!(
+                    "{} {}{}",
+                    ident(n),
+                    sql_type(*t),
+                    if *key { " NOT NULL" } else { "" }
+                )
+            })
             .collect();
         let pk = element_key_columns(universe, e);
-        defs.push(format!("PRIMARY KEY ({})", pk.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")));
-        let outer: Vec<String> = pk[..pk.len().saturating_sub(usize::from(e.is_dimension()))].to_vec();
+        defs.push(format!(
+            "PRIMARY KEY ({})",
+            pk.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
+        ));
+        let outer: Vec<String> =
+            pk[..pk.len().saturating_sub(usize::from(e.is_dimension()))].to_vec();
         for alt in e.keys.iter().skip(1) {
             let mut u = outer.clone();
             u.push(alt.name.clone());
-            defs.push(format!("UNIQUE ({})", u.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")));
+            defs.push(format!(
+                "UNIQUE ({})",
+                u.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
+            ));
         }
         for dep in e.requires.iter().chain(&e.implies) {
-            let Some(target) = universe.element(dep).filter(|t| t.has_table()) else { continue };
+            let Some(target) = universe.element(dep).filter(|t| t.has_table()) else {
+                continue;
+            };
             let target_keys = element_key_columns(universe, target);
             // In this table the target's own key column is named after the dimension.
             let local: Vec<String> = target_keys
                 .iter()
                 .enumerate()
-                .map(|(i, k)| if i + 1 == target_keys.len() { dep.clone() } else { k.clone() })
+                .map(|(i, k)| {
+                    if i + 1 == target_keys.len() {
+                        dep.clone()
+                    } else {
+                        k.clone()
+                    }
+                })
                 .collect();
             if local.iter().all(|c| cols.iter().any(|(n, _, _)| n == c)) {
                 defs.push(format!(
                     "FOREIGN KEY ({}) REFERENCES {} ({})",
-                    local.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", "),
+                    local
+                        .iter()
+                        .map(|c| ident(c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     element_table(dep),
-                    target_keys.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
+                    target_keys
+                        .iter()
+                        .map(|c| ident(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
-        conn.execute_batch(&format!("CREATE TABLE IF NOT EXISTS {} (\n  {}\n)", element_table(&e.name), defs.join(",\n  ")))?;
+        conn.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n  {}\n)",
+            element_table(&e.name),
+            defs.join(",\n  ")
+        ))?;
     }
     Ok(())
 }
@@ -164,12 +225,23 @@ pub(super) fn create_group_tables(
 ) -> Result<(), RegistryError> {
     let mut dims = Vec::new();
     for d in required {
-        let t = universe.get_dimension(d)?.primary_key().map_or(ColumnType::String, |c| c.column_type);
+        let t = universe
+            .get_dimension(d)?
+            .primary_key()
+            .map_or(ColumnType::String, |c| c.column_type);
         dims.push(format!("{} {} NOT NULL", ident(d), sql_type(t)));
     }
     let dim_list: Vec<String> = required.iter().map(|d| ident(d)).collect();
-    let dim_defs = if dims.is_empty() { String::new() } else { format!("{},\n  ", dims.join(",\n  ")) };
-    let dim_key = if dim_list.is_empty() { String::new() } else { format!(", {}", dim_list.join(", ")) };
+    let dim_defs = if dims.is_empty() {
+        String::new()
+    } else {
+        format!("{},\n  ", dims.join(",\n  "))
+    };
+    let dim_key = if dim_list.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", dim_list.join(", "))
+    };
     let tags = tags_table(group_id);
     let calibs = calibs_table(group_id);
     conn.execute_batch(&format!(
@@ -202,7 +274,10 @@ pub(super) fn data_id_from_sql(v: ValueRef<'_>) -> Result<DataIdValue, RegistryE
     match v {
         ValueRef::Integer(i) => Ok(DataIdValue::Int(i)),
         ValueRef::Text(t) => Ok(DataIdValue::Str(String::from_utf8_lossy(t).into_owned())),
-        other => Err(RegistryError::Corrupt(format!("a data ID column holds {:?}", other.data_type()))),
+        other => Err(RegistryError::Corrupt(format!(
+            "a data ID column holds {:?}",
+            other.data_type()
+        ))),
     }
 }
 
