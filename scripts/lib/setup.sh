@@ -16,17 +16,40 @@ as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages: the wasm toolchain of TOOLCHAIN.md and the build essentials.
-ensure_apt_packages() {
-    local wanted=(rustc-web cargo-web rust-web-src rust-web-llvm lld-19 pkg-config sqlite3 "$@")
+# Debian packages. The base set builds and runs the native binaries and the Python venv;
+# the wasm set is Debian's rustc-web toolchain of TOOLCHAIN.md. `rust-web-llvm` ships
+# `/usr/bin/rust-lld -> lld-22` (rustc's default wasm linker) without depending on lld-22,
+# so lld-22 is listed explicitly.
+APT_BASE_PACKAGES=(build-essential pkg-config sqlite3 python3-venv procps)
+APT_WASM_PACKAGES=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
+
+# Install the given Debian packages that are missing; `apt-get update` runs only when one is.
+install_apt_packages() {
     local missing=()
-    for p in "${wanted[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    for p in "$@"; do
+        [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing Debian packages: ${missing[*]}"
         as_root apt-get update -qq
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+# Everything `scripts/test` needs (plus any extra packages given as arguments).
+ensure_apt_packages() {
+    install_apt_packages "${APT_BASE_PACKAGES[@]}" "${APT_WASM_PACKAGES[@]}" "$@"
+}
+
+# Only what building and running the native binaries needs (used by `scripts/demo`).
+ensure_base_apt_packages() {
+    install_apt_packages "${APT_BASE_PACKAGES[@]}" "$@"
+}
+
+# Node.js and npm: the machine image ships Node 20; fall back to Debian's if they are absent.
+ensure_node() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        install_apt_packages nodejs npm
     fi
 }
 
@@ -38,7 +61,7 @@ wasm_bindgen_version() {
 ensure_wasm_bindgen() {
     local ver
     ver="$(wasm_bindgen_version)"
-    if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $ver"; then
+    if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $ver" ]; then
         log "installing wasm-bindgen-cli $ver (about 5 minutes, once)"
         # Not --locked: the CLI's lockfile pins a webpki-roots the registry lacks here.
         cargo install -q wasm-bindgen-cli --version "$ver"
@@ -51,18 +74,39 @@ ensure_python_venv() {
         log "creating $VENV"
         python3 -m venv "$VENV"
     fi
+    # No `pip show | grep -q` here: under `set -o pipefail` grep's early exit fails the pipe.
     if ! "$VENV/bin/python" -c "import lsst.daf.butler, pytest, yaml" 2>/dev/null \
-        || ! "$VENV/bin/pip" show lsst-daf-butler 2>/dev/null | grep -qx "Version: $LSST_DAF_BUTLER_VERSION"; then
+        || [ "$("$VENV/bin/python" -c "from importlib.metadata import version; print(version('lsst-daf-butler'))" 2>/dev/null)" \
+            != "$LSST_DAF_BUTLER_VERSION" ]; then
         log "installing lsst-daf-butler $LSST_DAF_BUTLER_VERSION and pytest into $VENV"
         "$VENV/bin/pip" install -q --disable-pip-version-check \
             "lsst-daf-butler==$LSST_DAF_BUTLER_VERSION" pytest pyyaml
     fi
 }
 
+# Install the root package.json's dependencies exactly as package-lock.json pins them.
+# A stamp in node_modules records the lockfile that was installed, so reruns skip `npm ci`
+# even when the lockfile pins nothing and npm would leave no node_modules behind.
 ensure_node_deps() {
-    if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    ensure_node
+    local stamp="$ROOT/node_modules/.satellite-installed"
+    if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ] || [ "$ROOT/package.json" -nt "$stamp" ]; then
         log "installing npm dependencies"
         (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+        mkdir -p "$ROOT/node_modules"
+        touch "$stamp"
+    fi
+}
+
+# The Python package in jupyterlab-ext/, installed editable into the venv so tests see the tree.
+# A stamp in the venv records the pyproject.toml that was installed.
+ensure_python_package() {
+    local stamp="$VENV/.satellite-butler-installed"
+    if [ ! -f "$stamp" ] || [ "$ROOT/jupyterlab-ext/pyproject.toml" -nt "$stamp" ] \
+        || ! "$VENV/bin/python" -c "import satellite_butler" 2>/dev/null; then
+        log "installing jupyterlab-ext/ (satellite-butler) editable into $VENV"
+        "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT/jupyterlab-ext"
+        touch "$stamp"
     fi
 }
 
@@ -71,4 +115,22 @@ ensure_node_deps() {
 wasm_env() {
     env PATH="/usr/bin:$HOME/.cargo/bin:$PATH" RUSTC_BOOTSTRAP=1 \
         CARGO_TARGET_DIR="$ROOT/target/wasm" "$@"
+}
+
+# Check that the pure subset of satellite-core builds for wasm32 (STYLE.md 2.1 and 2.12).
+check_core_wasm32() {
+    (cd "$ROOT" && wasm_env cargo check -p satellite-core --no-default-features \
+        --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
+}
+
+# Build the widget for the browser into wasm-widget/pkg/ (ES module glue + _bg.wasm) and
+# print the bundle size. Needs ensure_apt_packages and ensure_wasm_bindgen first.
+build_wasm_widget() {
+    (cd "$ROOT" && wasm_env cargo build -p satellite-widget --target wasm32-unknown-unknown \
+        --profile wasm-release -Zbuild-std=std,panic_abort)
+    wasm-bindgen --target web --out-dir "$ROOT/wasm-widget/pkg" \
+        "$ROOT/target/wasm/wasm32-unknown-unknown/wasm-release/satellite_widget.wasm"
+    WASM_BUNDLE_BYTES="$(stat -c %s "$ROOT/wasm-widget/pkg/satellite_widget_bg.wasm")"
+    export WASM_BUNDLE_BYTES
+    printf 'wasm bundle: wasm-widget/pkg/satellite_widget_bg.wasm is %s bytes\n' "$WASM_BUNDLE_BYTES"
 }
