@@ -11,6 +11,11 @@
 //! those), and leaves both out when the timespan is null; `timespan_begin`/`timespan_end` are
 //! only used by RUN collections. The reader accepts both spellings in records.
 //!
+//! Both directions avoid a generic YAML tree for speed (a 100 000-dataset export is 40 MB):
+//! the writer emits text directly through a port of PyYAML's scalar rules (`emitter`,
+//! `resolver`), and the reader parses the block style PyYAML writes with its own parser
+//! (`parser`), handing anything unusual (anchors, folded block scalars, …) to serde_yaml.
+//!
 //! ```
 //! use satellite_core::export::{read_export, write_export, ExportBlock};
 //! use satellite_core::model::DimensionUniverse;

@@ -594,51 +594,81 @@ impl DimensionUniverse {
     }
 }
 
-/// Sorts elements so that dependencies come first, breaking ties by name (Kahn's algorithm).
+/// Sorts elements the way the Python Butler does: level by level (an element's level is one
+/// more than the highest level among its dependencies), ties broken by name.
 fn topological_order(elements: Vec<DimensionElement>) -> Result<Vec<DimensionElement>, ModelError> {
-    let by_name: HashMap<String, usize> = elements
+    let by_name: HashMap<&str, usize> = elements
         .iter()
         .enumerate()
-        .map(|(i, e)| (e.name.clone(), i))
+        .map(|(i, e)| (e.name.as_str(), i))
         .collect();
-    let mut indegree = vec![0usize; elements.len()];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); elements.len()];
-    for (i, e) in elements.iter().enumerate() {
-        for dep in e.requires.iter().chain(&e.implies) {
-            let Some(&j) = by_name.get(dep) else {
-                return Err(ModelError::InvalidUniverse(format!(
-                    "element `{}` depends on unknown `{dep}`",
-                    e.name
-                )));
-            };
-            indegree[i] += 1;
-            dependents[j].push(i);
+    for e in &elements {
+        if let Some(dep) = e
+            .requires
+            .iter()
+            .chain(&e.implies)
+            .find(|d| !by_name.contains_key(d.as_str()))
+        {
+            return Err(ModelError::InvalidUniverse(format!(
+                "element `{}` depends on unknown `{dep}`",
+                e.name
+            )));
         }
     }
-    let mut ready: BTreeSet<(String, usize)> = elements
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| indegree[*i] == 0)
-        .map(|(i, e)| (e.name.clone(), i))
-        .collect();
-    let mut order = Vec::with_capacity(elements.len());
-    while let Some(first) = ready.pop_first() {
-        let i = first.1;
-        order.push(i);
-        for &k in &dependents[i] {
-            indegree[k] -= 1;
-            if indegree[k] == 0 {
-                ready.insert((elements[k].name.clone(), k));
+    let mut level: Vec<Option<usize>> = vec![None; elements.len()];
+    let mut remaining = elements.len();
+    while remaining > 0 {
+        let mut progressed = false;
+        for (i, e) in elements.iter().enumerate() {
+            if level[i].is_some() {
+                continue;
+            }
+            let deps: Option<Vec<usize>> = e
+                .requires
+                .iter()
+                .chain(&e.implies)
+                .map(|d| level[by_name[d.as_str()]])
+                .collect();
+            if let Some(deps) = deps {
+                level[i] = Some(deps.into_iter().max().map_or(0, |m| m + 1));
+                remaining -= 1;
+                progressed = true;
             }
         }
+        if !progressed {
+            return Err(ModelError::InvalidUniverse(
+                "the element dependencies form a cycle".into(),
+            ));
+        }
     }
-    if order.len() != elements.len() {
-        return Err(ModelError::InvalidUniverse(
-            "the element dependencies form a cycle".into(),
-        ));
-    }
+    // Skypix dimensions sort by system, then numerically by level (`htm2` before `htm10`).
+    let sort_key = |i: usize, e: &DimensionElement| {
+        let split = if e.skypix {
+            e.name.find(|c: char| c.is_ascii_digit())
+        } else {
+            None
+        };
+        match split {
+            Some(at) => (
+                level[i].unwrap_or(0),
+                e.name[..at].to_owned(),
+                e.name[at..].parse::<u32>().unwrap_or(0),
+                i,
+            ),
+            None => (level[i].unwrap_or(0), e.name.clone(), 0, i),
+        }
+    };
+    let mut order: Vec<(usize, String, u32, usize)> = elements
+        .iter()
+        .enumerate()
+        .map(|(i, e)| sort_key(i, e))
+        .collect();
+    order.sort();
     let mut slots: Vec<Option<DimensionElement>> = elements.into_iter().map(Some).collect();
-    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    Ok(order
+        .into_iter()
+        .filter_map(|(_, _, _, i)| slots[i].take())
+        .collect())
 }
 
 #[cfg(test)]
@@ -694,6 +724,30 @@ mod tests {
             names(g.implied()),
             ["band", "day_obs", "group", "physical_filter"]
         );
+        // Orders the Python Butler prints for these groups (lsst-daf-butler 30.2026.4300).
+        let g = u.group(["visit", "visit_system", "exposure"]).unwrap();
+        assert_eq!(
+            names(g.required()),
+            ["instrument", "visit_system", "exposure", "visit"]
+        );
+        let g = u.group(["patch", "band"]).unwrap();
+        assert_eq!(names(g.required()), ["band", "skymap", "tract", "patch"]);
+        let g = u.group(["subfilter", "tract", "day_obs", "group"]).unwrap();
+        assert_eq!(
+            names(g.required()),
+            [
+                "band",
+                "instrument",
+                "skymap",
+                "day_obs",
+                "group",
+                "subfilter",
+                "tract"
+            ]
+        );
+        let first: Vec<&str> = u.elements().take(20).map(|e| e.name.as_str()).collect();
+        assert_eq!(&first[..4], ["band", "healpix1", "healpix2", "healpix3"]);
+        assert_eq!(first[18], "htm1");
         let g = u.group(["patch"]).unwrap();
         assert_eq!(names(g.required()), ["skymap", "tract", "patch"]);
         assert!(u.group(Vec::<String>::new()).unwrap().is_empty());
