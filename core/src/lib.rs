@@ -21,6 +21,7 @@
 /// The version of this crate, shown by `satellite --version` and the widgets.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod api;
 pub mod model;
 
 #[cfg(feature = "native")]

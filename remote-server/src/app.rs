@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 
 use crate::error::ApiError;
 
@@ -32,14 +31,8 @@ impl AppState {
     }
 }
 
-/// The body of `GET /api/v1/health`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct HealthResponse {
-    /// Always `"ok"` when the server answers at all.
-    pub status: &'static str,
-    /// The server's version, see [`SERVER_VERSION`].
-    pub version: &'static str,
-}
+/// The body of `GET /api/v1/health`, shared with clients through `satellite-core::api`.
+pub use satellite_core::api::official::v1::Health as HealthResponse;
 
 /// Build the whole router of `butler-server`.
 ///
@@ -58,8 +51,8 @@ pub fn app(state: AppState) -> Router {
 
 async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
     Json(HealthResponse {
-        status: "ok",
-        version: state.version,
+        status: "ok".to_owned(),
+        version: state.version.to_owned(),
     })
 }
 

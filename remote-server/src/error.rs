@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use satellite_core::api::{ErrorBody, ErrorDetail};
 
 /// A failed request, rendered as a JSON error body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,26 +47,13 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hint: Option<&'a str>,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code(),
+                code: self.code().to_owned(),
                 message: self.message(),
-                hint: self.hint(),
+                hint: self.hint().map(str::to_owned),
             },
         };
         (self.status(), Json(body)).into_response()
