@@ -41,8 +41,15 @@ impl RepoConfig {
             path: root.to_owned(),
             reason,
         };
+        if root.is_file() {
+            return Err(not_repo(
+                "it is a file; give the repository's directory".into(),
+            ));
+        }
         if !root.is_dir() {
-            return Err(not_repo("the directory does not exist".into()));
+            return Err(not_repo(
+                "the directory does not exist; create a repository with `satellite create`".into(),
+            ));
         }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             not_repo(format!(

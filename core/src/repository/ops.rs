@@ -411,6 +411,44 @@ impl Repository {
         })
     }
 
+    /// Removes collections in one transaction: TAGGED, CHAINED and CALIBRATION ones (their
+    /// datasets stay) and RUNs with every dataset they own, whose artifacts inside the
+    /// repository are deleted once the registry change has committed.
+    ///
+    /// # Errors
+    /// Registry errors (e.g. a chain still lists one and `remove_from_parents` is false);
+    /// nothing is removed when one is returned.
+    pub fn remove_collections(
+        &self,
+        names: &[CollectionName],
+        remove_from_parents: bool,
+    ) -> Result<(), RepoError> {
+        self.write(|journal| {
+            let mut kinds = Vec::with_capacity(names.len());
+            for n in names {
+                kinds.push((n, self.registry.collection(n.as_str())?.1));
+            }
+            // Chains first, so their children have no parents left to detach from.
+            kinds.sort_by_key(|(_, t)| *t != CollectionType::Chained);
+            for (name, t) in kinds {
+                if t == CollectionType::Run {
+                    for (_, info) in self
+                        .registry
+                        .remove_run(name.as_str(), remove_from_parents)?
+                    {
+                        if !info.is_external() && self.registry.path_use_count(&info.path)? == 0 {
+                            self.datastore.remove(Some(journal), &info)?;
+                        }
+                    }
+                } else {
+                    self.registry
+                        .remove_collection(name.as_str(), remove_from_parents)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Writes `dir/export.yaml` in the Python Butler's export format for `refs`, with the
     /// dimension records they need, their RUNs, and `collections` (TAGGED, CHAINED,
     /// CALIBRATION) with their structure limited to the exported datasets. With `transfer`,

@@ -1,8 +1,7 @@
 //! `satellite collection remove` (`butler remove-collections` and `remove-runs`).
 
-use satellite_core::model::{CollectionRecord, CollectionType, DatasetTypeName};
-use satellite_core::registry::{DatasetQuery, Limit, RegistryError};
-use satellite_core::repository::PruneMode;
+use satellite_core::model::{CollectionName, CollectionRecord, CollectionType, DatasetTypeName};
+use satellite_core::registry::{DatasetQuery, Limit};
 use serde_json::{Map, Value};
 
 use super::{confirm, open, ExitStatus};
@@ -114,26 +113,8 @@ pub fn run(args: &RemoveCollectionArgs, out: &Output) -> anyhow::Result<ExitStat
         return Ok(ExitStatus::Success);
     }
 
-    // Chains first, so that their children have no parents left to detach from.
-    let (runs, others): (Vec<_>, Vec<_>) = plan
-        .iter()
-        .partition(|(c, _)| c.collection_type == CollectionType::Run);
-    let mut others = others;
-    others.sort_by_key(|(c, _)| c.collection_type != CollectionType::Chained);
-    registry.transaction(|| {
-        for (c, _) in &others {
-            registry.remove_collection(c.name.as_str(), args.remove_from_parents)?;
-        }
-        Ok::<_, RegistryError>(())
-    })?;
-    for (c, refs) in runs {
-        // FIXME: deleting the datasets and then the RUN are two transactions; core needs a
-        // `Repository::remove_run` that does both at once.
-        if !refs.is_empty() {
-            repo.prune(refs, &PruneMode::Purge)?;
-        }
-        registry.remove_run(c.name.as_str(), args.remove_from_parents)?;
-    }
+    let names: Vec<CollectionName> = plan.iter().map(|(c, _)| c.name.clone()).collect();
+    repo.remove_collections(&names, args.remove_from_parents)?;
     let names: Vec<String> = plan.iter().map(|(c, _)| format!("`{}`", c.name)).collect();
     out.status(&format!("Removed {}", names.join(", ")));
     Ok(ExitStatus::Success)

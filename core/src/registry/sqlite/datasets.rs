@@ -494,6 +494,9 @@ impl SqliteRegistry {
                     .collect();
             }
             all.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+            // A dataset in several collections of the path is listed once, where first found.
+            let mut seen = std::collections::HashSet::with_capacity(all.len());
+            all.retain(|(_, _, id, _)| seen.insert(id.clone()));
             for (_, key, id, run_id) in all {
                 let data_id =
                     self.fill_implied(&DataCoordinate::from_required(Arc::clone(&group), key)?)?;
