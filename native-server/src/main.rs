@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod dataset_listing;
 mod dataset_search;
+mod interrupt;
 mod output;
 mod progress;
 mod record_files;
@@ -21,6 +22,7 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{Cli, Format, GlobalArgs};
 use crate::commands::ExitStatus;
 use crate::output::{Output, OutputSettings};
+use satellite_core::repository::RepoError;
 
 /// Exit code: the command failed.
 const EXIT_FAILED: u8 = 1;
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&cli.global);
+    interrupt::install();
     let out = Output::new(OutputSettings {
         color: cli.global.color,
         quiet: cli.global.quiet > 0,
@@ -57,6 +60,10 @@ fn main() -> ExitCode {
         Ok(ExitStatus::Success) => ExitCode::SUCCESS,
         Ok(ExitStatus::PartialFailure) => ExitCode::from(EXIT_PARTIAL),
         Err(e) if report::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if is_interrupted(&e) => {
+            out.error("interrupted; the repository is unchanged", &[]);
+            ExitCode::from(interrupt::EXIT_INTERRUPTED)
+        }
         Err(e) => {
             tracing::debug!("{e:?}");
             let report = report::report(&e, cli.command.repo());
@@ -64,6 +71,12 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         }
     }
+}
+
+/// Whether the command stopped because of Ctrl-C.
+fn is_interrupted(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| matches!(c.downcast_ref::<RepoError>(), Some(RepoError::Interrupted)))
 }
 
 /// Logs go to stderr: warnings by default, more with `-v`, only errors with `-q`;

@@ -20,6 +20,8 @@ pub struct CliProgress {
 impl CliProgress {
     /// A reporter that draws when `enabled`.
     pub fn new(enabled: bool) -> Self {
+        // Operations that report progress check for Ctrl-C between items.
+        crate::interrupt::checked_from_now();
         Self {
             enabled,
             bar: RefCell::new(None),
@@ -67,6 +69,10 @@ impl Progress for CliProgress {
         if let Some(bar) = self.bar.borrow_mut().take() {
             bar.finish_and_clear();
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        crate::interrupt::interrupted()
     }
 }
 

@@ -48,6 +48,9 @@ pub enum RepoError {
     /// The operation cannot run as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The user interrupted the operation; everything it had done was undone.
+    #[error("interrupted; the repository is unchanged")]
+    Interrupted,
     /// A file-system failure outside the datastore.
     #[error("{what} `{}`: {source}", path.display())]
     Io {

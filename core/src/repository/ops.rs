@@ -314,6 +314,9 @@ impl Repository {
             self.registry.insert_datasets(run, dataset_type, &items)?;
             let mut records = Vec::with_capacity(refs.len());
             for (r, (src, rel, formatter)) in refs.iter().zip(&planned) {
+                if progress.cancelled() {
+                    return Err(RepoError::Interrupted);
+                }
                 let (path, file_size, checksum) = self.datastore.ingest(
                     journal,
                     src,
@@ -368,6 +371,9 @@ impl Repository {
             clobber: opts.clobber,
         };
         for info in &infos {
+            if progress.cancelled() {
+                return Err(RepoError::Interrupted);
+            }
             out.push(self.datastore.retrieve(info, dest, options)?);
             progress.advance(1);
         }
@@ -719,6 +725,9 @@ impl Repository {
                                 Some(&src),
                             );
                             let rel = format!("{}{ext}", self.templates.format(&r)?);
+                            if progress.cancelled() {
+                                return Err(RepoError::Interrupted);
+                            }
                             let (path, file_size, checksum) = self.datastore.ingest(
                                 journal,
                                 &src,

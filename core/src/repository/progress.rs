@@ -8,6 +8,11 @@ pub trait Progress {
     fn advance(&self, n: u64);
     /// The phase is done.
     fn finish(&self);
+    /// Whether the user asked to stop; long operations check it between items and stop with
+    /// [`RepoError::Interrupted`](super::RepoError::Interrupted), changing nothing.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that goes nowhere.

@@ -23,5 +23,6 @@ macro_rules! snapshot {
 mod changes;
 mod errors;
 mod help;
+mod interrupt;
 mod queries;
 mod sandbox;
