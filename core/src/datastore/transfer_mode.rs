@@ -27,6 +27,22 @@ pub enum TransferMode {
 }
 
 impl TransferMode {
+    /// One line saying what the mode does, for `--help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Auto => "Record files already inside the repository in place; link the others",
+            Self::Copy => "Copy into the repository",
+            Self::Move => "Move into the repository (the source file is gone afterwards)",
+            Self::Link => "Hard link, falling back to a symbolic link",
+            Self::Hardlink => "Hard link only (one file system)",
+            Self::Symlink => "Absolute symbolic link",
+            Self::Relsymlink => "Relative symbolic link",
+            Self::Direct => {
+                "Do not copy: record the file's absolute location; the repository never deletes it"
+            }
+        }
+    }
+
     /// Every mode, in the order the CLI lists them.
     pub const ALL: [Self; 8] = [
         Self::Auto,

@@ -2,6 +2,7 @@
 //! and transfer modes.
 
 use clap::ValueEnum;
+use satellite_core::datastore::TransferMode;
 
 /// How a query verb prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -86,41 +87,17 @@ pub struct DatasetSearchArgs {
     pub find_first: bool,
 }
 
-/// Transfer modes for files entering a repository (`ingest`, `import`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TransferArg {
-    /// Record files already inside the repository in place; link others (copy remote ones).
-    Auto,
-    /// Copy into the repository.
-    Copy,
-    /// Move into the repository (the source file is gone afterwards).
-    Move,
-    /// Hard link, falling back to a symbolic link.
-    Link,
-    /// Hard link only (one file system).
-    Hardlink,
-    /// Absolute symbolic link.
-    Symlink,
-    /// Relative symbolic link.
-    Relsymlink,
-    /// Do not copy: record the file's absolute location; the repository never deletes it.
-    Direct,
-}
-
-impl TransferArg {
-    /// The mode's name, as `satellite_core::datastore::TransferMode` parses it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Copy => "copy",
-            Self::Move => "move",
-            Self::Link => "link",
-            Self::Hardlink => "hardlink",
-            Self::Symlink => "symlink",
-            Self::Relsymlink => "relsymlink",
-            Self::Direct => "direct",
-        }
-    }
+/// Parses `--transfer` into core's [`TransferMode`], listing each mode with its description
+/// in `--help`.
+pub fn transfer_mode_parser() -> impl clap::builder::TypedValueParser<Value = TransferMode> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = TransferMode::ALL.map(|m| PossibleValue::new(m.as_str()).help(m.description()));
+    PossibleValuesParser::new(values).map(|name| {
+        TransferMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .unwrap_or(TransferMode::Auto)
+    })
 }
 
 #[cfg(test)]

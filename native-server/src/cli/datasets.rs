@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{parse_key_value, DataIdTerm, DatasetSearchArgs, TransferArg};
+use super::common::{parse_key_value, transfer_mode_parser, DataIdTerm, DatasetSearchArgs};
 use super::repo::IdGenerationArg;
+use satellite_core::datastore::TransferMode;
 
 /// `satellite ingest REPO DATASET_TYPE RUN TABLE`.
 #[derive(Debug, clap::Args)]
@@ -39,8 +40,8 @@ pub struct IngestArgs {
     pub table: PathBuf,
 
     /// How files get into the repository.
-    #[arg(long, value_enum, default_value_t = TransferArg::Auto)]
-    pub transfer: TransferArg,
+    #[arg(long, value_parser = transfer_mode_parser(), default_value = "auto")]
+    pub transfer: TransferMode,
 
     /// How dataset IDs are made; `dataid_type_run` gives the same IDs as the Python Butler's
     /// raw ingest, so the same file ingested anywhere gets the same ID.
@@ -241,8 +242,8 @@ pub struct ImportArgs {
     pub export_file: PathBuf,
 
     /// How files get into the repository.
-    #[arg(long, value_enum, default_value_t = TransferArg::Auto)]
-    pub transfer: TransferArg,
+    #[arg(long, value_parser = transfer_mode_parser(), default_value = "auto")]
+    pub transfer: TransferMode,
 
     /// Dimension elements whose records in the file are not imported; repeat or separate with
     /// commas.

@@ -1,8 +1,5 @@
 //! `satellite import` (`butler import`).
 
-use std::str::FromStr;
-
-use satellite_core::datastore::TransferMode;
 use satellite_core::repository::ImportOptions;
 
 use super::{open, plural, ExitStatus};
@@ -14,7 +11,7 @@ pub fn run(args: &ImportArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let repo = open(&args.repo)?;
     let export_file = args.dir.join(&args.export_file);
     let options = ImportOptions {
-        transfer: Some(TransferMode::from_str(args.transfer.as_str())?),
+        transfer: Some(args.transfer),
         skip_dimensions: args.skip_dimensions.clone(),
     };
     let progress = out.progress();

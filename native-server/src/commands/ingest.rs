@@ -2,10 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use anyhow::Context;
-use satellite_core::datastore::TransferMode;
 use satellite_core::model::{DataIdValue, DatasetIdGenMode, DimensionUniverse, RunName};
 use satellite_core::repository::{IngestFile, IngestOptions};
 
@@ -28,7 +26,7 @@ pub fn run(args: &IngestArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     };
     let files = read_table(&args.table, &base, repo.universe(), &common)?;
     let options = IngestOptions {
-        transfer: TransferMode::from_str(args.transfer.as_str())?,
+        transfer: args.transfer,
         id_mode: match args.id_generation_mode {
             IdGenerationArg::Unique => DatasetIdGenMode::Unique,
             IdGenerationArg::DataidType => DatasetIdGenMode::DataIdType,
