@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use satellite_core::datastore::TransferMode;
+use satellite_core::model::demo::DemoCamera;
 use satellite_core::model::{
-    CollectionName, DataIdValue, DatasetIdGenMode, DatasetType, DatasetTypeName, DimensionRecord,
-    DimensionUniverse, RecordValue, RunName, StorageClassName,
+    CollectionName, DataIdValue, DatasetIdGenMode, DatasetType, DatasetTypeName, DimensionUniverse,
+    RunName, StorageClassName,
 };
 use satellite_core::registry::{DatasetQuery, RecordConflict};
 use satellite_core::repository::{
@@ -21,23 +22,7 @@ use satellite_core::repository::{
     RetrieveOptions,
 };
 
-fn s(v: &str) -> RecordValue {
-    RecordValue::Str(v.to_owned())
-}
-
-fn record(u: &DimensionUniverse, element: &str, pairs: &[(&str, RecordValue)]) -> DimensionRecord {
-    DimensionRecord::new(
-        u,
-        element,
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect(),
-    )
-    .unwrap()
-}
-
-/// A repository with DemoCam, 3 detectors, 4 visits and a `calexp` dataset type.
+/// A repository with DemoCam (4 visits, 3 detectors) and a `calexp` dataset type.
 fn demo_repo(root: &Path) -> Repository {
     let u = DimensionUniverse::default_universe();
     let repo = Repository::create(
@@ -50,77 +35,14 @@ fn demo_repo(root: &Path) -> Repository {
     )
     .unwrap();
     let reg = repo.registry();
-    reg.insert_dimension_records(
-        "instrument",
-        &[record(&u, "instrument", &[("name", s("DemoCam"))])],
-        RecordConflict::Fail,
-    )
-    .unwrap();
-    let bands = ["g", "r", "i", "z"];
-    let f: Vec<_> = bands
-        .iter()
-        .map(|b| {
-            record(
-                &u,
-                "physical_filter",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("name", s(&format!("DemoCam-{b}"))),
-                    ("band", s(b)),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("physical_filter", &f, RecordConflict::Fail)
-        .unwrap();
-    let d: Vec<_> = (0..3)
-        .map(|i| {
-            record(
-                &u,
-                "detector",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("id", RecordValue::Int(i)),
-                    ("full_name", s(&format!("R00_S{i:03}"))),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("detector", &d, RecordConflict::Fail)
-        .unwrap();
-    reg.insert_dimension_records(
-        "day_obs",
-        &[record(
-            &u,
-            "day_obs",
-            &[
-                ("instrument", s("DemoCam")),
-                ("id", RecordValue::Int(20260101)),
-            ],
-        )],
-        RecordConflict::Fail,
-    )
-    .unwrap();
-    let v: Vec<_> = (1..=4)
-        .map(|i| {
-            record(
-                &u,
-                "visit",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("id", RecordValue::Int(i)),
-                    ("name", s(&format!("v{i:07}"))),
-                    (
-                        "physical_filter",
-                        s(&format!("DemoCam-{}", bands[(i % 4) as usize])),
-                    ),
-                    ("day_obs", RecordValue::Int(20260101)),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("visit", &v, RecordConflict::Fail)
-        .unwrap();
+    let camera = DemoCamera {
+        visits: 4,
+        detectors: 3,
+    };
+    for (element, records) in camera.records(&u).unwrap() {
+        reg.insert_dimension_records(element, &records, RecordConflict::Fail)
+            .unwrap();
+    }
     reg.register_dataset_type(&DatasetType {
         name: DatasetTypeName::parse("calexp").unwrap(),
         dimensions: u.group(["visit", "detector"]).unwrap(),
@@ -189,7 +111,7 @@ fn put_then_get_returns_the_bytes_at_the_python_template_path() {
     assert_eq!(r.id.0.get_version_num(), 7);
     assert_eq!(repo.get(&r).unwrap(), b"zeropoint: 27.0\n");
     let info = &repo.registry().file_records(r.id).unwrap()[0];
-    assert_eq!(info.path, "DemoCam/runs/put/calexp/20260101/r/DemoCam-r/1/calexp_DemoCam_r_DemoCam-r_1_R00_S000_DemoCam_runs_put.yaml");
+    assert_eq!(info.path, "DemoCam/runs/put/calexp/20260101/g/DemoCam-g/1/calexp_DemoCam_g_DemoCam-g_1_R00_S000_DemoCam_runs_put.yaml");
     assert_eq!(info.file_size, 16);
     assert!(info.checksum.as_ref().is_some_and(|c| c.len() == 128));
     // Alternate keys work as in the Python Butler: the detector by its full name.

@@ -19,10 +19,11 @@ use std::process::Command;
 use std::sync::Arc;
 
 use satellite_core::datastore::TransferMode;
+use satellite_core::model::demo::DemoCamera;
 use satellite_core::model::{
     CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetIdGenMode,
-    DatasetType, DatasetTypeName, DimensionRecord, DimensionUniverse, RecordValue, RunName,
-    StorageClassName, Timespan,
+    DatasetType, DatasetTypeName, DimensionUniverse, RecordValue, RunName, StorageClassName,
+    Timespan,
 };
 use satellite_core::registry::{DatasetQuery, RecordConflict};
 use satellite_core::repository::{ImportOptions, NoProgress, RepoConfig, Repository};
@@ -247,114 +248,20 @@ fn a_python_butler_export_imports_with_the_same_ids_records_and_collections() {
     assert!(matches!(day.get("timespan"), Some(RecordValue::Timespan(t)) if t.begin.is_some()));
 }
 
-fn rec(u: &DimensionUniverse, element: &str, pairs: &[(&str, RecordValue)]) -> DimensionRecord {
-    DimensionRecord::new(
-        u,
-        element,
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect(),
-    )
-    .unwrap()
-}
-
-fn s(v: &str) -> RecordValue {
-    RecordValue::Str(v.to_owned())
-}
-
 #[test]
 fn our_export_imports_into_the_python_butler_which_reads_it_back() {
     let work = tempfile::tempdir().unwrap();
     let u = DimensionUniverse::default_universe();
     let repo = Repository::create(&work.path().join("ours"), &u, RepoConfig::default()).unwrap();
     let reg = repo.registry();
-    let bands = ["u", "g", "r", "i", "z", "y"];
-    reg.insert_dimension_records(
-        "instrument",
-        &[rec(
-            &u,
-            "instrument",
-            &[
-                ("name", s("DemoCam")),
-                ("visit_max", RecordValue::Int(10_000_000)),
-                ("class_name", s("demo.DemoCam")),
-            ],
-        )],
-        RecordConflict::Fail,
-    )
-    .unwrap();
-    let f: Vec<_> = bands
-        .iter()
-        .map(|b| {
-            rec(
-                &u,
-                "physical_filter",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("name", s(&format!("DemoCam-{b}"))),
-                    ("band", s(b)),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("physical_filter", &f, RecordConflict::Fail)
-        .unwrap();
-    let d: Vec<_> = (0..3)
-        .map(|i| {
-            rec(
-                &u,
-                "detector",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("id", RecordValue::Int(i)),
-                    ("full_name", s(&format!("R00_S{i:03}"))),
-                    ("purpose", s("SCIENCE")),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("detector", &d, RecordConflict::Fail)
-        .unwrap();
-    let day_span = Timespan::new(
-        Some(Timespan::parse_tai_iso("2026-01-01 12:00:00").unwrap()),
-        Some(Timespan::parse_tai_iso("2026-01-02 12:00:00").unwrap()),
-    );
-    reg.insert_dimension_records(
-        "day_obs",
-        &[rec(
-            &u,
-            "day_obs",
-            &[
-                ("instrument", s("DemoCam")),
-                ("id", RecordValue::Int(20260101)),
-                ("timespan", RecordValue::Timespan(day_span)),
-            ],
-        )],
-        RecordConflict::Fail,
-    )
-    .unwrap();
-    let v: Vec<_> = (1..=4)
-        .map(|i| {
-            rec(
-                &u,
-                "visit",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("id", RecordValue::Int(i)),
-                    ("name", s(&format!("v{i:07}"))),
-                    (
-                        "physical_filter",
-                        s(&format!("DemoCam-{}", bands[(i % 6) as usize])),
-                    ),
-                    ("day_obs", RecordValue::Int(20260101)),
-                    ("exposure_time", RecordValue::Float(30.0)),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("visit", &v, RecordConflict::Fail)
-        .unwrap();
+    let camera = DemoCamera {
+        visits: 4,
+        detectors: 3,
+    };
+    for (element, records) in camera.records(&u).unwrap() {
+        reg.insert_dimension_records(element, &records, RecordConflict::Fail)
+            .unwrap();
+    }
     let sc = StorageClassName::parse("StructuredDataDict").unwrap();
     reg.register_dataset_type(&DatasetType {
         name: DatasetTypeName::parse("calexp").unwrap(),

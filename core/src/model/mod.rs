@@ -13,6 +13,7 @@ mod collection;
 mod data_id;
 mod dataset_ref;
 mod dataset_type;
+pub mod demo;
 mod error;
 mod group;
 mod names;

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::model::demo::DemoCamera;
 use crate::model::{
     CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetIdGenMode,
     DatasetType, DatasetTypeName, DimensionRecord, DimensionUniverse, RecordValue, RunName,
@@ -40,77 +41,14 @@ fn s(v: &str) -> RecordValue {
 
 /// DemoCam with 2 detectors and 4 visits (bands cycle g, r, i, z).
 fn populate(reg: &SqliteRegistry) {
-    let bands = ["g", "r", "i", "z"];
-    reg.insert_dimension_records(
-        "instrument",
-        &[rec(reg, "instrument", &[("name", s("DemoCam"))])],
-        RecordConflict::Fail,
-    )
-    .unwrap();
-    let filters: Vec<_> = bands
-        .iter()
-        .map(|b| {
-            rec(
-                reg,
-                "physical_filter",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("name", s(&format!("DemoCam-{b}"))),
-                    ("band", s(b)),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("physical_filter", &filters, RecordConflict::Fail)
-        .unwrap();
-    let dets: Vec<_> = (0..2)
-        .map(|d| {
-            rec(
-                reg,
-                "detector",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("id", RecordValue::Int(d)),
-                    ("full_name", s(&format!("R00_S{d:03}"))),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("detector", &dets, RecordConflict::Fail)
-        .unwrap();
-    reg.insert_dimension_records(
-        "day_obs",
-        &[rec(
-            reg,
-            "day_obs",
-            &[
-                ("instrument", s("DemoCam")),
-                ("id", RecordValue::Int(20260101)),
-            ],
-        )],
-        RecordConflict::Fail,
-    )
-    .unwrap();
-    let visits: Vec<_> = (1..=4)
-        .map(|v| {
-            rec(
-                reg,
-                "visit",
-                &[
-                    ("instrument", s("DemoCam")),
-                    ("id", RecordValue::Int(v)),
-                    ("name", s(&format!("v{v:07}"))),
-                    (
-                        "physical_filter",
-                        s(&format!("DemoCam-{}", bands[(v - 1) as usize])),
-                    ),
-                    ("day_obs", RecordValue::Int(20260101)),
-                ],
-            )
-        })
-        .collect();
-    reg.insert_dimension_records("visit", &visits, RecordConflict::Fail)
-        .unwrap();
+    let camera = DemoCamera {
+        visits: 4,
+        detectors: 2,
+    };
+    for (element, records) in camera.records(reg.universe()).unwrap() {
+        reg.insert_dimension_records(element, &records, RecordConflict::Fail)
+            .unwrap();
+    }
     let calexp = DatasetType {
         name: DatasetTypeName::parse("calexp").unwrap(),
         dimensions: reg.universe().group(["visit", "detector"]).unwrap(),
@@ -293,9 +231,11 @@ macro_rules! conformance {
             let orphan = rec(&reg, "detector", &[("instrument", s("NoCam")), ("id", RecordValue::Int(1)), ("full_name", s("x"))]);
             let err = reg.insert_dimension_records("detector", &[orphan], RecordConflict::Fail).unwrap_err();
             assert_eq!(err.to_string(), "no `instrument` record for {name: 'NoCam'}");
-            let again = rec(&reg, "detector", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(0)), ("full_name", s("R00_S000"))]);
+            let again = rec(&reg, "detector", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(0)), ("full_name", s("R00_S000")), ("name_in_raft", s("S000")), ("raft", s("R00")), ("purpose", s("SCIENCE"))]);
             assert!(matches!(reg.insert_dimension_records("detector", std::slice::from_ref(&again), RecordConflict::Fail), Err(RegistryError::ConflictingDimensionRecord { .. })));
-            assert_eq!(reg.insert_dimension_records("detector", &[again], RecordConflict::SkipIdentical).unwrap(), 0);
+            assert_eq!(reg.insert_dimension_records("detector", std::slice::from_ref(&again), RecordConflict::SkipIdentical).unwrap(), 0);
+            let changed = rec(&reg, "detector", &[("instrument", s("DemoCam")), ("id", RecordValue::Int(0)), ("full_name", s("R00_S999"))]);
+            assert!(matches!(reg.insert_dimension_records("detector", &[changed], RecordConflict::SkipIdentical), Err(RegistryError::ConflictingDimensionRecord { .. })));
             let (rows, more) = reg
                 .query_dimension_records(&DimensionRecordQuery {
                     element: "visit".into(),
