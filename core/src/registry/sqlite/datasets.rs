@@ -169,9 +169,8 @@ impl SqliteRegistry {
 
     /// Checks that every required dimension value of a data ID has a record.
     fn check_data_id(&self, data_id: &DataCoordinate) -> Result<(), RegistryError> {
-        // The required values of a data ID are enough to find the record of every required
-        // dimension; expansion reports the first missing one with its key.
-        self.fill_implied(data_id).map(|_| ())
+        // Expansion finds the record of every dimension and reports the first missing one.
+        self.expand_data_id(data_id, false).map(|_| ())
     }
 
     /// The data ID with implied values filled in from dimension records (no records attached).
@@ -420,24 +419,28 @@ impl SqliteRegistry {
             let (type_id, dt, group_id) = self.dataset_type_entry(type_name.parent())?;
             let group = self.group_by_id(group_id)?;
             let dims: Vec<&str> = dt.dimensions.required().collect();
-            // Constraints on required dimensions go into SQL; those on implied ones are checked
-            // after their values are known.
+            let names: Vec<&str> = dt.dimensions.names().collect();
+            // Implied values come from joined dimension tables, so constraints on any dimension
+            // of the type are SQL conditions and rows arrive with full data IDs.
+            let (joins, exprs) = self.implied_joins(&group, "t")?;
             let mut sql_constraints = String::new();
             let mut extra: Vec<Value> = Vec::new();
-            let mut implied_constraints = Vec::new();
             for (k, v) in &q.data_id {
-                if dims.contains(&k.as_str()) {
-                    extra.push(to_value(v));
-                    sql_constraints.push_str(&key_clause(&[k.as_str()], extra.len() + 2, "t."));
-                } else if dt.dimensions.contains(k) {
-                    implied_constraints.push((k.as_str(), v));
-                }
                 // Constraints on dimensions the type does not have do not restrict it (the
                 // caller has checked that every name is a dimension).
+                if let Some(slot) = names.iter().position(|n| n == k) {
+                    extra.push(to_value(v));
+                    sql_constraints.push_str(&format!(
+                        " AND {} = ?{}",
+                        exprs[slot],
+                        extra.len() + 2
+                    ));
+                }
             }
-            let dim_cols = column_list(&dims, "t.");
-            let mut rows: HashMap<Vec<DataIdValue>, (usize, Vec<u8>, i64)> = HashMap::new();
-            let mut all: Vec<(usize, Vec<DataIdValue>, Vec<u8>, i64)> = Vec::new();
+            let selected: String = exprs.iter().map(|e| format!(", {e}")).collect();
+            type Row = (usize, Vec<DataIdValue>, Vec<u8>, i64);
+            let mut first: HashMap<Vec<DataIdValue>, Row> = HashMap::new();
+            let mut all: Vec<Row> = Vec::new();
             for (rank, (collection_id, _, t)) in path.iter().enumerate() {
                 let (table, time_filter) = match t {
                     CollectionType::Calibration => {
@@ -449,17 +452,20 @@ impl SqliteRegistry {
                     _ => (tags_table(group_id), false),
                 };
                 let template = if time_filter {
-                    "SELECT t.dataset_id, d.run_id, t.timespan_begin, t.timespan_end{dims} FROM {table} AS t
-                     JOIN dataset AS d ON d.dataset_id = t.dataset_id WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
+                    "SELECT t.dataset_id, d.run_id, t.timespan_begin, t.timespan_end{values} FROM {table} AS t
+                     JOIN dataset AS d ON d.dataset_id = t.dataset_id{joins}
+                     WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
                 } else {
-                    "SELECT t.dataset_id, d.run_id, NULL, NULL{dims} FROM {table} AS t
-                     JOIN dataset AS d ON d.dataset_id = t.dataset_id WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
+                    "SELECT t.dataset_id, d.run_id, NULL, NULL{values} FROM {table} AS t
+                     JOIN dataset AS d ON d.dataset_id = t.dataset_id{joins}
+                     WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
                 };
                 let sql = render(
                     template,
                     &[
-                        ("dims", &dim_cols),
+                        ("values", &selected),
                         ("table", &table),
+                        ("joins", &joins),
                         ("key", &sql_constraints),
                     ],
                 );
@@ -477,41 +483,43 @@ impl SqliteRegistry {
                     }
                     let id: Vec<u8> = r.get(0)?;
                     let run_id: i64 = r.get(1)?;
-                    let key: Vec<DataIdValue> = (0..dims.len())
+                    let full: Vec<DataIdValue> = (0..names.len())
                         .map(|i| schema::data_id_from_sql(r.get_ref(i + 4)?))
                         .collect::<Result<_, _>>()?;
                     if q.find_first {
-                        rows.entry(key).or_insert((rank, id, run_id));
+                        first
+                            .entry(full[..dims.len()].to_vec())
+                            .or_insert((rank, full, id, run_id));
                     } else {
-                        all.push((rank, key, id, run_id));
+                        all.push((rank, full, id, run_id));
                     }
                 }
             }
             if q.find_first {
-                all = rows
-                    .into_iter()
-                    .map(|(k, (rank, id, run))| (rank, k, id, run))
-                    .collect();
+                all = first.into_values().collect();
             }
             all.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
             // A dataset in several collections of the path is listed once, where first found.
             let mut seen = std::collections::HashSet::with_capacity(all.len());
             all.retain(|(_, _, id, _)| seen.insert(id.clone()));
-            for (_, key, id, run_id) in all {
-                let data_id =
-                    self.fill_implied(&DataCoordinate::from_required(Arc::clone(&group), key)?)?;
-                if !implied_constraints
-                    .iter()
-                    .all(|(k, v)| data_id.get(k) == Some(*v))
-                {
-                    continue;
-                }
-                let (run, _) = self.collection_name(run_id)?;
+            let mut runs: HashMap<i64, RunName> = HashMap::new();
+            for (_, mut full, id, run_id) in all {
+                let implied = full.split_off(dims.len());
+                let data_id = DataCoordinate::from_required(Arc::clone(&group), full)?
+                    .with_implied(implied)?;
+                let run = match runs.get(&run_id) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r = RunName::parse(&self.collection_name(run_id)?.0)?;
+                        runs.insert(run_id, r.clone());
+                        r
+                    }
+                };
                 out.push(DatasetRef {
                     id: bytes_to_id(&id)?,
                     dataset_type: Arc::clone(&dt),
                     data_id,
-                    run: RunName::parse(&run)?,
+                    run,
                     component: type_name.component().map(str::to_owned),
                 });
                 if q.limit.fetch().is_some_and(|n| out.len() >= n) {

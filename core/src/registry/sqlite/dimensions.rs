@@ -70,7 +70,9 @@ impl SqliteRegistry {
         );
         let written = self.transaction(|| {
             let existing = self.element_records(element)?;
+            let references = self.references_of(e)?;
             let mut added: Vec<DimensionRecord> = Vec::new();
+            let mut added_keys: HashMap<Vec<DataIdValue>, usize> = HashMap::new();
             let mut stmt = self.conn().prepare_cached(&sql)?;
             let mut n = 0;
             for rec in records {
@@ -80,13 +82,13 @@ impl SqliteRegistry {
                         rec.element()
                     )));
                 }
-                self.check_references(e, rec)?;
+                self.check_references(&references, rec)?;
                 let key = record_key(&keys, rec, element)?;
-                if let Some(old) = existing.get(&key).map(|r| &**r).or_else(|| {
-                    added
-                        .iter()
-                        .find(|a| record_key(&keys, a, element).ok().as_ref() == Some(&key))
-                }) {
+                if let Some(old) = existing
+                    .get(&key)
+                    .map(|r| &**r)
+                    .or_else(|| added_keys.get(&key).map(|&i| &added[i]))
+                {
                     match on_conflict {
                         RecordConflict::Replace => {}
                         RecordConflict::SkipIdentical if old == rec => continue,
@@ -130,6 +132,7 @@ impl SqliteRegistry {
                         }
                         other => other.into(),
                     })?;
+                added_keys.insert(key, added.len());
                 added.push(rec.clone());
                 n += 1;
             }
@@ -149,37 +152,52 @@ impl SqliteRegistry {
         Ok(written)
     }
 
-    /// Checks that the records a record points at exist.
-    fn check_references(
+    /// For each element a record of `e` points at: its name, the columns of `e` holding the
+    /// target's key (in the target's key order), and the target's key column names.
+    fn references_of(
         &self,
         e: &DimensionElement,
-        rec: &DimensionRecord,
-    ) -> Result<(), RegistryError> {
+    ) -> Result<Vec<(String, Vec<String>, Vec<String>)>, RegistryError> {
         let universe = self.universe().clone();
+        let mut out = Vec::new();
         for dep in e.requires.iter().chain(&e.implies) {
             let Some(target) = universe.element(dep).filter(|t| t.has_table()) else {
                 continue;
             };
             let target_keys = schema::element_key_columns(&universe, target);
-            let mut key = Vec::with_capacity(target_keys.len());
-            for (i, k) in target_keys.iter().enumerate() {
-                let col = if i + 1 == target_keys.len() {
-                    dep.as_str()
-                } else {
-                    k.as_str()
-                };
-                match rec.get(col).and_then(RecordValue::as_data_id_value) {
-                    Some(v) => key.push(v),
-                    None => break,
-                }
-            }
-            if key.len() < target_keys.len() {
-                continue; // a NULL implied value refers to nothing
-            }
+            let local = target_keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    if i + 1 == target_keys.len() {
+                        dep.clone()
+                    } else {
+                        k.clone()
+                    }
+                })
+                .collect();
+            out.push((dep.clone(), local, target_keys));
+        }
+        Ok(out)
+    }
+
+    /// Checks that the records a record points at exist.
+    fn check_references(
+        &self,
+        references: &[(String, Vec<String>, Vec<String>)],
+        rec: &DimensionRecord,
+    ) -> Result<(), RegistryError> {
+        for (dep, local, target_keys) in references {
+            let key: Option<Vec<DataIdValue>> = local
+                .iter()
+                .map(|c| rec.get(c).and_then(RecordValue::as_data_id_value))
+                .collect();
+            // A NULL implied value refers to nothing.
+            let Some(key) = key else { continue };
             if !self.element_records(dep)?.contains_key(&key) {
                 return Err(RegistryError::MissingDimensionRecord {
                     element: dep.clone(),
-                    key: format_key(&target_keys, &key),
+                    key: format_key(target_keys, &key),
                 });
             }
         }
@@ -393,6 +411,64 @@ impl SqliteRegistry {
             .collect()
     }
 
+    /// SQL joins that bring a group's implied values along with rows of a table (alias
+    /// `alias`) holding its required dimensions as columns, following the implied-values plan:
+    /// one join per plan step. Returns the join text and, per dimension of the group (required
+    /// then implied), the SQL expression of its value. Only identifiers go into the text.
+    ///
+    /// # Errors
+    /// [`ModelError::InconsistentDataId`] when the plan cannot give every implied value.
+    pub(super) fn implied_joins(
+        &self,
+        group: &crate::model::DimensionGroup,
+        alias: &str,
+    ) -> Result<(String, Vec<String>), RegistryError> {
+        let plan = self.implied_plan(group)?;
+        let universe = self.universe().clone();
+        let names: Vec<&str> = group.names().collect();
+        let mut exprs: Vec<Option<String>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (i < group.required().len()).then(|| format!("{alias}.{}", schema::ident(n)))
+            })
+            .collect();
+        let mut joins = String::new();
+        for (k, step) in plan.iter().enumerate() {
+            let j = format!("j{k}");
+            let keys = schema::element_key_columns(&universe, universe.get_element(&step.element)?);
+            let on: Vec<String> = keys
+                .iter()
+                .zip(&step.key)
+                .map(|(col, &slot)| {
+                    let e = exprs[slot].clone().unwrap_or_else(|| "NULL".to_owned());
+                    format!("{j}.{} = {e}", schema::ident(col))
+                })
+                .collect();
+            joins.push_str(&format!(
+                " JOIN {} AS {j} ON {}",
+                schema::element_table(&step.element),
+                on.join(" AND ")
+            ));
+            for (slot, column) in &step.outputs {
+                exprs[*slot] = Some(format!("{j}.{}", schema::ident(column)));
+            }
+        }
+        let exprs = exprs
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                e.ok_or_else(|| {
+                    RegistryError::Model(ModelError::InconsistentDataId(format!(
+                        "no dimension record gives `{}` in {group}",
+                        names[i]
+                    )))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((joins, exprs))
+    }
+
     /// The lookups that give a group's implied values: each step reads one element's record by
     /// values already known and yields the values it implies.
     fn implied_plan(
@@ -467,6 +543,7 @@ impl SqliteRegistry {
 
     /// Fills in implied values and attaches the records of every dimension element of the
     /// data ID's group that has records (join elements only when `with_join_elements`).
+    /// Implied values always come from the records, so given ones can be checked against them.
     ///
     /// # Errors
     /// [`RegistryError::MissingDimensionRecord`] naming the first record that does not exist.
@@ -475,98 +552,27 @@ impl SqliteRegistry {
         data_id: &DataCoordinate,
         with_join_elements: bool,
     ) -> Result<DataCoordinate, RegistryError> {
-        let universe = self.universe().clone();
         let group = Arc::clone(data_id.group());
-        let mut values: HashMap<&str, DataIdValue> =
-            data_id.iter().map(|(k, v)| (k, v.clone())).collect();
+        let implied = self.implied_values(data_id)?;
+        let full: Vec<&DataIdValue> = data_id.required_values().iter().chain(&implied).collect();
         let mut records: BTreeMap<String, Arc<DimensionRecord>> = BTreeMap::new();
-        // Resolve dimensions until nothing changes: a record gives the values it implies.
-        let mut progress = true;
-        while progress {
-            progress = false;
-            for dim in group.names() {
-                if records.contains_key(dim) {
-                    continue;
-                }
-                let e = universe.get_element(dim)?;
-                if !e.has_table() {
-                    continue;
-                }
-                let keys = schema::element_key_columns(&universe, e);
-                let mut key = Vec::with_capacity(keys.len());
-                for (i, k) in keys.iter().enumerate() {
-                    let name = if i + 1 == keys.len() { dim } else { k.as_str() };
-                    match values.get(name) {
-                        Some(v) => key.push(v.clone()),
-                        None => break,
-                    }
-                }
-                if key.len() < keys.len() {
-                    continue;
-                }
-                let all = self.element_records(dim)?;
-                let rec = all
-                    .get(&key)
-                    .ok_or_else(|| RegistryError::MissingDimensionRecord {
-                        element: dim.to_owned(),
-                        key: format_key(&keys, &key),
-                    })?;
-                for implied in &e.implies {
-                    if let Some(v) = rec.get(implied).and_then(RecordValue::as_data_id_value) {
-                        values
-                            .entry(universe.element(implied).map_or("", |x| x.name.as_str()))
-                            .or_insert(v);
-                    }
-                }
-                records.insert(dim.to_owned(), Arc::clone(rec));
-                progress = true;
+        for step in self.record_plan(&group)?.iter() {
+            if step.join_element && !with_join_elements {
+                continue;
             }
-            // Union views (band) take their value from the target record's column.
-            for dim in group.names() {
-                if values.contains_key(dim) {
-                    continue;
+            let key: Vec<DataIdValue> = step.key.iter().map(|&i| full[i].clone()).collect();
+            let all = self.element_records(&step.element)?;
+            match all.get(&key) {
+                Some(rec) => {
+                    records.insert(step.element.clone(), Arc::clone(rec));
                 }
-                let Some(target) = universe
-                    .element(dim)
-                    .and_then(|e| e.implied_union_target.clone())
-                else {
-                    continue;
-                };
-                if let Some(v) = records
-                    .get(&target)
-                    .and_then(|r| r.get(dim))
-                    .and_then(RecordValue::as_data_id_value)
-                {
-                    values.insert(universe.element(dim).map_or("", |x| x.name.as_str()), v);
-                    progress = true;
-                }
-            }
-        }
-        let mut implied = Vec::with_capacity(group.implied().len());
-        for dim in group.implied() {
-            implied.push(values.get(dim).cloned().ok_or_else(|| {
-                RegistryError::Model(ModelError::InconsistentDataId(format!(
-                    "no value for implied dimension `{dim}` of {data_id}"
-                )))
-            })?);
-        }
-        if with_join_elements {
-            for el in group.elements() {
-                let e = universe.get_element(el)?;
-                if e.is_dimension() || !e.has_table() {
-                    continue;
-                }
-                let keys = schema::element_key_columns(&universe, e);
-                let key: Option<Vec<DataIdValue>> = keys
-                    .iter()
-                    .map(|k| values.get(k.as_str()).cloned())
-                    .collect();
-                if let Some(rec) = key.and_then(|k| {
-                    self.element_records(el)
-                        .ok()
-                        .and_then(|m| m.get(&k).cloned())
-                }) {
-                    records.insert(el.to_owned(), rec);
+                // Join rows (visit_detector_region) are optional; dimension records are not.
+                None if step.join_element => {}
+                None => {
+                    return Err(RegistryError::MissingDimensionRecord {
+                        element: step.element.clone(),
+                        key: format_key(&step.columns, &key),
+                    })
                 }
             }
         }
@@ -576,6 +582,63 @@ impl SqliteRegistry {
                 .with_records(records),
         )
     }
+
+    /// Which record of each element with records belongs to a data ID of a group: the element,
+    /// its key columns and the group slots (required then implied) holding their values.
+    fn record_plan(
+        &self,
+        group: &crate::model::DimensionGroup,
+    ) -> Result<Arc<Vec<RecordStep>>, RegistryError> {
+        let key = group.key();
+        if let Some(p) = self.caches.borrow().record_plans.get(&key) {
+            return Ok(Arc::clone(p));
+        }
+        let universe = self.universe().clone();
+        let names: Vec<&str> = group.names().collect();
+        let mut steps = Vec::new();
+        for el in group.elements() {
+            let e = universe.get_element(el)?;
+            if !e.has_table() {
+                continue;
+            }
+            let columns = schema::element_key_columns(&universe, e);
+            let slots: Option<Vec<usize>> = columns
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let dim = if e.is_dimension() && k + 1 == columns.len() {
+                        el
+                    } else {
+                        c.as_str()
+                    };
+                    names.iter().position(|n| *n == dim)
+                })
+                .collect();
+            if let Some(key) = slots {
+                steps.push(RecordStep {
+                    element: el.to_owned(),
+                    columns,
+                    key,
+                    join_element: !e.is_dimension(),
+                });
+            }
+        }
+        let plan = Arc::new(steps);
+        self.caches
+            .borrow_mut()
+            .record_plans
+            .insert(key, Arc::clone(&plan));
+        Ok(plan)
+    }
+}
+
+/// One record of an expansion plan.
+#[derive(Debug)]
+pub(super) struct RecordStep {
+    element: String,
+    columns: Vec<String>,
+    key: Vec<usize>,
+    join_element: bool,
 }
 
 /// One lookup of an implied-values plan: slots of the key values, and which slots the found

@@ -40,6 +40,7 @@ struct Caches {
     group_ids: HashMap<String, i64>,
     records: HashMap<String, ElementRecords>,
     implied_plans: HashMap<String, Arc<Vec<dimensions::ImpliedStep>>>,
+    record_plans: HashMap<String, Arc<Vec<dimensions::RecordStep>>>,
 }
 
 /// A registry in one SQLite file.
