@@ -157,7 +157,7 @@ impl SqliteRegistry {
     fn references_of(
         &self,
         e: &DimensionElement,
-    ) -> Result<Vec<(String, Vec<String>, Vec<String>)>, RegistryError> {
+    ) -> Result<Vec<Reference>, RegistryError> {
         let universe = self.universe().clone();
         let mut out = Vec::new();
         for dep in e.requires.iter().chain(&e.implies) {
@@ -184,7 +184,7 @@ impl SqliteRegistry {
     /// Checks that the records a record points at exist.
     fn check_references(
         &self,
-        references: &[(String, Vec<String>, Vec<String>)],
+        references: &[Reference],
         rec: &DimensionRecord,
     ) -> Result<(), RegistryError> {
         for (dep, local, target_keys) in references {
@@ -631,6 +631,10 @@ impl SqliteRegistry {
         Ok(plan)
     }
 }
+
+/// An element a record points at: its name, the pointing record's columns holding its key,
+/// and its own key column names.
+type Reference = (String, Vec<String>, Vec<String>);
 
 /// One record of an expansion plan.
 #[derive(Debug)]
