@@ -481,17 +481,25 @@ impl SqliteRegistry {
                             }
                         }
                     }
-                    let id: Vec<u8> = r.get(0)?;
-                    let run_id: i64 = r.get(1)?;
-                    let full: Vec<DataIdValue> = (0..names.len())
-                        .map(|i| schema::data_id_from_sql(r.get_ref(i + 4)?))
-                        .collect::<Result<_, _>>()?;
-                    if q.find_first {
-                        first
-                            .entry(full[..dims.len()].to_vec())
-                            .or_insert((rank, full, id, run_id));
-                    } else {
-                        all.push((rank, full, id, run_id));
+                    let mut full: Vec<DataIdValue> = Vec::with_capacity(names.len());
+                    for i in 0..dims.len() {
+                        full.push(schema::data_id_from_sql(r.get_ref(i + 4)?)?);
+                    }
+                    // Along a search path most rows are masked by an earlier collection: skip
+                    // them before reading anything else.
+                    if q.find_first && first.contains_key(&full) {
+                        continue;
+                    }
+                    let key = q.find_first.then(|| full.clone());
+                    for i in dims.len()..names.len() {
+                        full.push(schema::data_id_from_sql(r.get_ref(i + 4)?)?);
+                    }
+                    let row = (rank, full, r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?);
+                    match key {
+                        Some(k) => {
+                            first.insert(k, row);
+                        }
+                        None => all.push(row),
                     }
                 }
             }

@@ -154,10 +154,7 @@ impl SqliteRegistry {
 
     /// For each element a record of `e` points at: its name, the columns of `e` holding the
     /// target's key (in the target's key order), and the target's key column names.
-    fn references_of(
-        &self,
-        e: &DimensionElement,
-    ) -> Result<Vec<Reference>, RegistryError> {
+    fn references_of(&self, e: &DimensionElement) -> Result<Vec<Reference>, RegistryError> {
         let universe = self.universe().clone();
         let mut out = Vec::new();
         for dep in e.requires.iter().chain(&e.implies) {
