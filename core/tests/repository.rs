@@ -380,3 +380,66 @@ fn export_import_round_trip_keeps_ids_records_and_collections() {
     assert_eq!(visits.len(), 4);
     let _ = RetrieveOptions::default();
 }
+
+#[test]
+fn get_refuses_truncated_or_altered_artifacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = demo_repo(&dir.path().join("repo"));
+    let r = repo
+        .put(b"zeropoint: 27.0\n", "calexp", &data_id(1, 0), &run("r"))
+        .unwrap();
+    let path = repo
+        .datastore()
+        .absolute_path(&repo.registry().file_records(r.id).unwrap()[0])
+        .unwrap();
+    std::fs::write(&path, b"zeropoint: 99.0\n").unwrap();
+    let err = repo.get(&r).unwrap_err().to_string();
+    assert!(
+        err.contains("does not match its recorded checksum"),
+        "{err}"
+    );
+    std::fs::write(&path, b"").unwrap();
+    let err = repo.get(&r).unwrap_err().to_string();
+    assert!(err.contains("has 0 bytes, 16 were recorded"), "{err}");
+}
+
+#[test]
+fn registry_durability_writes_the_same_artifacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let u = DimensionUniverse::default_universe();
+    let config = RepoConfig {
+        durability: satellite_core::datastore::Durability::Registry,
+        ..RepoConfig::default()
+    };
+    let repo = Repository::create(&dir.path().join("repo"), &u, config).unwrap();
+    for (element, records) in (DemoCamera {
+        visits: 1,
+        detectors: 1,
+    })
+    .records(&u)
+    .unwrap()
+    {
+        repo.registry()
+            .insert_dimension_records(element, &records, RecordConflict::Fail)
+            .unwrap();
+    }
+    repo.registry()
+        .register_dataset_type(&DatasetType {
+            name: DatasetTypeName::parse("calexp").unwrap(),
+            dimensions: u.group(["visit", "detector"]).unwrap(),
+            storage_class: StorageClassName::parse("StructuredDataDict").unwrap(),
+            is_calibration: false,
+        })
+        .unwrap();
+    let r = repo
+        .put(b"a: 1\n", "calexp", &data_id(1, 0), &run("r"))
+        .unwrap();
+    assert_eq!(repo.get(&r).unwrap(), b"a: 1\n");
+    // The setting is part of the repository's configuration.
+    drop(repo);
+    let reopened = Repository::open(&dir.path().join("repo")).unwrap();
+    assert_eq!(
+        reopened.config().durability,
+        satellite_core::datastore::Durability::Registry
+    );
+}

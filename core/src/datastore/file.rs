@@ -47,6 +47,28 @@ impl StoredFileInfo {
     }
 }
 
+/// How much a finished write survives (see [`WriteOptions`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// The artifact and its directories are fsynced before the registry commits: a committed
+    /// dataset survives a power cut with its bytes.
+    #[default]
+    Full,
+    /// Like the Python Butler: only the registry commit is synced; after a power cut an
+    /// artifact written just before may be empty (`satellite verify` finds it by its size).
+    Registry,
+}
+
+/// How [`FileDatastore::put_bytes`] writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Record a blake2b checksum.
+    pub checksum: bool,
+    /// Whether to fsync the artifact.
+    pub durability: Durability,
+}
+
 /// Options of [`FileDatastore::retrieve`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RetrieveOptions {
@@ -61,12 +83,13 @@ pub struct RetrieveOptions {
 /// # Examples
 ///
 /// ```
-/// use satellite_core::datastore::{FileDatastore, Journal, StoredFileInfo};
+/// use satellite_core::datastore::{FileDatastore, Journal, StoredFileInfo, WriteOptions};
 ///
 /// # let dir = std::env::temp_dir().join(format!("datastore-doc-{}", std::process::id()));
 /// let datastore = FileDatastore::new(&dir);
 /// let mut journal = Journal::new();
-/// let (size, checksum) = datastore.put_bytes(&mut journal, "run/metrics/m.yaml", b"a: 1\n", true)?;
+/// let options = WriteOptions { checksum: true, ..WriteOptions::default() };
+/// let (size, checksum) = datastore.put_bytes(&mut journal, "run/metrics/m.yaml", b"a: 1\n", options)?;
 /// journal.commit()?; // after the registry transaction committed
 /// let info = StoredFileInfo {
 ///     path: "run/metrics/m.yaml".into(),
@@ -181,24 +204,27 @@ impl FileDatastore {
         journal: &mut Journal,
         dest_rel: &str,
         bytes: &[u8],
-        want_checksum: bool,
+        options: WriteOptions,
     ) -> Result<(i64, Option<String>), DatastoreError> {
         let (dest, relative) = self.resolve(dest_rel)?;
         self.check_free(&dest, &relative)?;
         let dir = parent_of(&dest);
         let created = self.create_parents(journal, dir)?;
         let mut temp = TempFile::create(dir, &dest)?;
+        let sync = options.durability == Durability::Full;
         temp.file
             .write_all(bytes)
-            .and_then(|()| temp.file.sync_all())
+            .and_then(|()| if sync { temp.file.sync_all() } else { Ok(()) })
             .map_err(DatastoreError::io("write", &temp.path))?;
         self.publish(temp, &dest, &relative)?;
         journal.created_file(dest.clone());
-        sync_dir(dir)?;
-        for created_dir in &created {
-            sync_dir(parent_of(created_dir))?;
+        if sync {
+            sync_dir(dir)?;
+            for created_dir in &created {
+                sync_dir(parent_of(created_dir))?;
+            }
         }
-        let checksum = want_checksum.then(|| hex::encode(Blake2b512::digest(bytes)));
+        let checksum = options.checksum.then(|| checksum_bytes(bytes));
         Ok((to_i64(bytes.len() as u64), checksum))
     }
 
@@ -618,6 +644,11 @@ impl FileDatastore {
             None => Ok(None),
         }
     }
+}
+
+/// The blake2b-512 hex digest of bytes, as the Python Butler records it.
+pub fn checksum_bytes(bytes: &[u8]) -> String {
+    hex::encode(Blake2b512::digest(bytes))
 }
 
 /// The blake2b-512 hex digest of a file, as the Python Butler's `hashlib.blake2b`.

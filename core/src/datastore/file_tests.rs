@@ -209,7 +209,12 @@ fn a_collision_is_refused_and_changes_nothing() {
         let s = setup();
         let mut journal = Journal::new();
         s.datastore
-            .put_bytes(&mut journal, "run/x.yaml", b"first\n", false)
+            .put_bytes(
+                &mut journal,
+                "run/x.yaml",
+                b"first\n",
+                WriteOptions::default(),
+            )
             .unwrap();
         journal.commit().unwrap();
         let source = s.source("x.yaml", "second\n");
@@ -237,11 +242,21 @@ fn a_collision_is_refused_and_changes_nothing() {
     let s = setup();
     let mut journal = Journal::new();
     s.datastore
-        .put_bytes(&mut journal, "run/x.yaml", b"first\n", false)
+        .put_bytes(
+            &mut journal,
+            "run/x.yaml",
+            b"first\n",
+            WriteOptions::default(),
+        )
         .unwrap();
     let err = s
         .datastore
-        .put_bytes(&mut journal, "run/x.yaml", b"second\n", false)
+        .put_bytes(
+            &mut journal,
+            "run/x.yaml",
+            b"second\n",
+            WriteOptions::default(),
+        )
         .unwrap_err();
     assert!(
         matches!(err, DatastoreError::DestinationExists { .. }),
@@ -287,7 +302,7 @@ fn rollback_undoes_copies_moves_and_links() {
         )
         .unwrap();
     s.datastore
-        .put_bytes(&mut journal, "run/d.yaml", b"d\n", false)
+        .put_bytes(&mut journal, "run/d.yaml", b"d\n", WriteOptions::default())
         .unwrap();
     assert!(!b.exists());
     journal.rollback().unwrap();
@@ -303,7 +318,7 @@ fn a_dropped_journal_rolls_back() {
     {
         let mut journal = Journal::new();
         s.datastore
-            .put_bytes(&mut journal, "run/x.yaml", b"x\n", false)
+            .put_bytes(&mut journal, "run/x.yaml", b"x\n", WriteOptions::default())
             .unwrap();
     }
     assert_eq!(tree(s.root()), Vec::<String>::new());
@@ -314,10 +329,10 @@ fn deletions_wait_for_the_commit() {
     let s = setup();
     let mut journal = Journal::new();
     s.datastore
-        .put_bytes(&mut journal, "run/x.yaml", b"x\n", false)
+        .put_bytes(&mut journal, "run/x.yaml", b"x\n", WriteOptions::default())
         .unwrap();
     s.datastore
-        .put_bytes(&mut journal, "run/y.yaml", b"y\n", false)
+        .put_bytes(&mut journal, "run/y.yaml", b"y\n", WriteOptions::default())
         .unwrap();
     journal.commit().unwrap();
 
@@ -374,7 +389,7 @@ fn paths_that_leave_the_root_are_refused() {
         );
         let err = s
             .datastore
-            .put_bytes(&mut journal, bad, b"x", false)
+            .put_bytes(&mut journal, bad, b"x", WriteOptions::default())
             .unwrap_err();
         assert!(
             matches!(err, DatastoreError::UnsafePath { .. }),
@@ -432,7 +447,15 @@ fn put_is_durable_and_leaves_no_temporary_files() {
     let mut journal = Journal::new();
     let (size, checksum) = s
         .datastore
-        .put_bytes(&mut journal, "./run//a/b.yaml", b"hello\n", true)
+        .put_bytes(
+            &mut journal,
+            "./run//a/b.yaml",
+            b"hello\n",
+            WriteOptions {
+                checksum: true,
+                ..WriteOptions::default()
+            },
+        )
         .unwrap();
     journal.commit().unwrap();
     let path = s.root().join("run/a/b.yaml");
@@ -447,7 +470,12 @@ fn retrieve_preserves_the_layout_and_refuses_to_overwrite() {
     let s = setup();
     let mut journal = Journal::new();
     s.datastore
-        .put_bytes(&mut journal, "run/calexp/x.yaml", b"x\n", false)
+        .put_bytes(
+            &mut journal,
+            "run/calexp/x.yaml",
+            b"x\n",
+            WriteOptions::default(),
+        )
         .unwrap();
     journal.commit().unwrap();
     let out = s.outside.join("out");
@@ -507,7 +535,15 @@ fn verify_detects_changed_and_missing_artifacts() {
     let mut journal = Journal::new();
     let (size, checksum) = s
         .datastore
-        .put_bytes(&mut journal, "run/x.yaml", b"abcdef\n", true)
+        .put_bytes(
+            &mut journal,
+            "run/x.yaml",
+            b"abcdef\n",
+            WriteOptions {
+                checksum: true,
+                ..WriteOptions::default()
+            },
+        )
         .unwrap();
     journal.commit().unwrap();
     let recorded = StoredFileInfo {

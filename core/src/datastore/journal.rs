@@ -32,12 +32,12 @@ enum Undo {
 /// # Examples
 ///
 /// ```
-/// use satellite_core::datastore::{FileDatastore, Journal};
+/// use satellite_core::datastore::{FileDatastore, Journal, WriteOptions};
 ///
 /// # let dir = std::env::temp_dir().join(format!("journal-doc-{}", std::process::id()));
 /// let datastore = FileDatastore::new(&dir);
 /// let mut journal = Journal::new();
-/// datastore.put_bytes(&mut journal, "run/a.yaml", b"a: 1\n", false)?;
+/// datastore.put_bytes(&mut journal, "run/a.yaml", b"a: 1\n", WriteOptions::default())?;
 /// assert!(dir.join("run/a.yaml").exists());
 /// journal.rollback()?; // the registry transaction failed
 /// assert!(!dir.join("run").exists());

@@ -24,7 +24,10 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use file::{checksum_file, FileDatastore, RetrieveOptions, StoredFileInfo};
+pub use file::{
+    checksum_bytes, checksum_file, Durability, FileDatastore, RetrieveOptions, StoredFileInfo,
+    WriteOptions,
+};
 pub use journal::Journal;
 pub use template::{FileTemplate, FileTemplates, TemplateKey, DEFAULT_TEMPLATE, RAW_TEMPLATE};
 pub use transfer_mode::TransferMode;

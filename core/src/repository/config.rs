@@ -19,6 +19,10 @@ pub struct RepoConfig {
     /// Record blake2b checksums of artifacts written into the datastore.
     #[serde(default)]
     pub checksum: bool,
+    /// Whether `put` fsyncs artifacts (`full`, the default) or, like the Python Butler, only
+    /// the registry commit (`registry`: faster; a power cut may leave a just-written file empty).
+    #[serde(default)]
+    pub durability: crate::datastore::Durability,
     /// Data ID values AND-ed into every query and data ID (e.g. `instrument: DemoCam`).
     #[serde(default)]
     pub default_data_id: std::collections::BTreeMap<String, String>,
@@ -29,6 +33,7 @@ impl Default for RepoConfig {
         Self {
             version: 1,
             checksum: false,
+            durability: Default::default(),
             default_data_id: Default::default(),
         }
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Progress, RepoError, Repository};
-use crate::datastore::{StoredFileInfo, TransferMode};
+use crate::datastore::{StoredFileInfo, TransferMode, WriteOptions};
 use crate::export::{
     read_export, write_export, ExportBlock, ExportCollection, ExportFile, ExportedFile,
 };
@@ -219,9 +219,15 @@ impl Repository {
         self.write(|journal| {
             self.registry
                 .insert_datasets(run, dataset_type, &[(r.id, r.data_id.clone())])?;
-            let (file_size, checksum) =
-                self.datastore
-                    .put_bytes(journal, &rel, bytes, self.config.checksum)?;
+            let (file_size, checksum) = self.datastore.put_bytes(
+                journal,
+                &rel,
+                bytes,
+                WriteOptions {
+                    checksum: self.config.checksum,
+                    durability: self.config.durability,
+                },
+            )?;
             let info = StoredFileInfo {
                 path: rel.clone(),
                 formatter,
@@ -241,7 +247,23 @@ impl Repository {
     /// [`RepoError::Invalid`] when the dataset has no stored artifact, I/O errors.
     pub fn get(&self, r: &DatasetRef) -> Result<Vec<u8>, RepoError> {
         let info = self.single_file(r)?;
-        Ok(self.datastore.read(&info)?)
+        let bytes = self.datastore.read(&info)?;
+        // A truncated or altered artifact is an error, not data.
+        if info.file_size >= 0 && usize::try_from(info.file_size).ok() != Some(bytes.len()) {
+            return Err(RepoError::Invalid(format!(
+                "the file of {r} has {} bytes, {} were recorded; it was truncated or replaced",
+                bytes.len(),
+                info.file_size
+            )));
+        }
+        if let Some(expected) = &info.checksum {
+            if crate::datastore::checksum_bytes(&bytes) != *expected {
+                return Err(RepoError::Invalid(format!(
+                    "the file of {r} does not match its recorded checksum"
+                )));
+            }
+        }
+        Ok(bytes)
     }
 
     fn single_file(&self, r: &DatasetRef) -> Result<StoredFileInfo, RepoError> {

@@ -52,9 +52,19 @@ impl Row {
 pub struct Recorder {
     /// Rows in the order they were measured.
     pub rows: Vec<Row>,
+    /// Told the name and time of each row as it is recorded (progress on stderr).
+    pub progress: Option<fn(&str, f64)>,
 }
 
 impl Recorder {
+    /// A recorder that reports each row to `progress`.
+    pub fn with_progress(progress: fn(&str, f64)) -> Self {
+        Self {
+            rows: Vec::new(),
+            progress: Some(progress),
+        }
+    }
+
     /// Records `op` as having taken the time since `start`.
     pub fn since(&mut self, op: &str, start: Instant, n: Option<u64>) -> &mut Row {
         self.seconds(op, start.elapsed().as_secs_f64(), n)
@@ -62,6 +72,9 @@ impl Recorder {
 
     /// Records `op` with a measured duration.
     pub fn seconds(&mut self, op: &str, seconds: f64, n: Option<u64>) -> &mut Row {
+        if let Some(progress) = self.progress {
+            progress(op, seconds);
+        }
         self.rows.push(Row {
             op: op.to_owned(),
             seconds,

@@ -212,7 +212,12 @@ fn main() -> Result<()> {
             satellite: satellite.clone(),
             help_runs: args.help_runs,
         };
-        let mut rec = Recorder::default();
+        let mut rec = Recorder::with_progress(|op, secs| {
+            say(
+                Stream::Err,
+                &format!("   [satellite] {op} {}", report::fmt_secs(secs)),
+            );
+        });
         if let Err(e) = ours::run(&params, &mut rec) {
             let msg = format!("our workload stopped: {e:#}");
             say(Stream::Err, &msg);

@@ -18,6 +18,13 @@ pub struct CreateArgs {
     #[arg(long)]
     pub checksum: bool,
 
+    /// What a finished `put` survives: `full` fsyncs each file and its directory before the
+    /// registry commits (a power cut never loses committed bytes); `registry` syncs only the
+    /// registry commit, like the Python Butler (faster; a file written just before a power cut
+    /// may be empty, and `satellite verify` finds it by its size).
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Full)]
+    pub durability: DurabilityArg,
+
     /// A dimension configuration (`dimensions.yaml` in the Python Butler's schema) to use
     /// instead of the default universe (`daf_butler` version 8).
     #[arg(long, value_name = "FILE")]
@@ -142,4 +149,22 @@ pub enum IdGenerationArg {
     /// The same ID for the same dataset type, data ID and run, in any repository.
     #[value(name = "dataid_type_run")]
     DataidTypeRun,
+}
+
+/// `--durability` of `create`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityArg {
+    /// Fsync every artifact and its directory.
+    Full,
+    /// Sync only the registry commit, like the Python Butler.
+    Registry,
+}
+
+impl From<DurabilityArg> for satellite_core::datastore::Durability {
+    fn from(d: DurabilityArg) -> Self {
+        match d {
+            DurabilityArg::Full => Self::Full,
+            DurabilityArg::Registry => Self::Registry,
+        }
+    }
 }

@@ -25,6 +25,7 @@ pub fn run(args: &CreateArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     };
     let config = RepoConfig {
         checksum: args.checksum,
+        durability: args.durability.into(),
         ..RepoConfig::default()
     };
     let repo = Repository::create(&args.repo, &universe, config)?;
