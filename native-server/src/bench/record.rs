@@ -53,12 +53,12 @@ pub struct Recorder {
     /// Rows in the order they were measured.
     pub rows: Vec<Row>,
     /// Told the name and time of each row as it is recorded (progress on stderr).
-    pub progress: Option<fn(&str, f64)>,
+    pub progress: Option<fn(&str, f64, Option<u64>)>,
 }
 
 impl Recorder {
     /// A recorder that reports each row to `progress`.
-    pub fn with_progress(progress: fn(&str, f64)) -> Self {
+    pub fn with_progress(progress: fn(&str, f64, Option<u64>)) -> Self {
         Self {
             rows: Vec::new(),
             progress: Some(progress),
@@ -73,7 +73,7 @@ impl Recorder {
     /// Records `op` with a measured duration.
     pub fn seconds(&mut self, op: &str, seconds: f64, n: Option<u64>) -> &mut Row {
         if let Some(progress) = self.progress {
-            progress(op, seconds);
+            progress(op, seconds, n);
         }
         self.rows.push(Row {
             op: op.to_owned(),

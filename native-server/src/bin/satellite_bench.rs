@@ -212,10 +212,11 @@ fn main() -> Result<()> {
             satellite: satellite.clone(),
             help_runs: args.help_runs,
         };
-        let mut rec = Recorder::with_progress(|op, secs| {
+        let mut rec = Recorder::with_progress(|op, secs, n| {
+            let n = n.map(|n| format!(" n={n}")).unwrap_or_default();
             say(
                 Stream::Err,
-                &format!("   [satellite] {op} {}", report::fmt_secs(secs)),
+                &format!("   [satellite] {op} {}{n}", report::fmt_secs(secs)),
             );
         });
         if let Err(e) = ours::run(&params, &mut rec) {
