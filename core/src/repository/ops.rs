@@ -217,8 +217,11 @@ impl Repository {
         let (formatter, ext) = self.formatter_and_extension(&dt, None, None);
         let rel = format!("{}{ext}", self.templates.format(&r)?);
         self.write(|journal| {
-            self.registry
-                .insert_datasets(run, dataset_type, &[(r.id, r.data_id.clone())])?;
+            self.registry.insert_expanded_datasets(
+                run,
+                dataset_type,
+                &[(r.id, r.data_id.clone())],
+            )?;
             let (file_size, checksum) = self.datastore.put_bytes(
                 journal,
                 &rel,
@@ -314,7 +317,12 @@ impl Repository {
             };
             let (formatter, ext) =
                 self.formatter_and_extension(&dt, opts.formatter.as_deref(), Some(&f.path));
-            let rel = format!("{}{ext}", self.templates.format(&r)?);
+            // `direct` records the file where it is: no template path is needed.
+            let rel = if opts.transfer == TransferMode::Direct {
+                String::new()
+            } else {
+                format!("{}{ext}", self.templates.format(&r)?)
+            };
             if opts.transfer != TransferMode::Direct {
                 if let Some(j) = destinations.insert(rel.clone(), i) {
                     return Err(RepoError::Invalid(format!(
@@ -333,7 +341,8 @@ impl Repository {
         let result = self.write(|journal| {
             let items: Vec<(DatasetId, DataCoordinate)> =
                 refs.iter().map(|r| (r.id, r.data_id.clone())).collect();
-            self.registry.insert_datasets(run, dataset_type, &items)?;
+            self.registry
+                .insert_expanded_datasets(run, dataset_type, &items)?;
             let mut records = Vec::with_capacity(refs.len());
             for (r, (src, rel, formatter)) in refs.iter().zip(&planned) {
                 if progress.cancelled() {
@@ -746,7 +755,12 @@ impl Repository {
                                 f.formatter.as_deref(),
                                 Some(&src),
                             );
-                            let rel = format!("{}{ext}", self.templates.format(&r)?);
+                            // `direct` records the file where it is: no template path is needed.
+                            let rel = if transfer == TransferMode::Direct {
+                                String::new()
+                            } else {
+                                format!("{}{ext}", self.templates.format(&r)?)
+                            };
                             if progress.cancelled() {
                                 return Err(RepoError::Interrupted);
                             }

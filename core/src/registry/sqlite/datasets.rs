@@ -196,7 +196,20 @@ impl SqliteRegistry {
         dataset_type: &str,
         items: &[(DatasetId, DataCoordinate)],
     ) -> Result<(), RegistryError> {
-        self.insert_or_import(run, dataset_type, items, false)
+        self.insert_or_import(run, dataset_type, items, InsertMode::New)
+            .map(|_| ())
+    }
+
+    /// [`SqliteRegistry::insert_datasets`] for data IDs this registry has just expanded with
+    /// [`SqliteRegistry::expand_data_id`] (dimension records are never removed), so their records are
+    /// known to exist and are not looked up again.
+    pub(crate) fn insert_expanded_datasets(
+        &self,
+        run: &RunName,
+        dataset_type: &str,
+        items: &[(DatasetId, DataCoordinate)],
+    ) -> Result<(), RegistryError> {
+        self.insert_or_import(run, dataset_type, items, InsertMode::Expanded)
             .map(|_| ())
     }
 
@@ -211,7 +224,7 @@ impl SqliteRegistry {
         dataset_type: &str,
         items: &[(DatasetId, DataCoordinate)],
     ) -> Result<Vec<DatasetId>, RegistryError> {
-        self.insert_or_import(run, dataset_type, items, true)
+        self.insert_or_import(run, dataset_type, items, InsertMode::Import)
     }
 
     fn insert_or_import(
@@ -219,8 +232,9 @@ impl SqliteRegistry {
         run: &RunName,
         dataset_type: &str,
         items: &[(DatasetId, DataCoordinate)],
-        skip_identical: bool,
+        mode: InsertMode,
     ) -> Result<Vec<DatasetId>, RegistryError> {
+        let skip_identical = mode == InsertMode::Import;
         self.transaction(|| {
             let (type_id, dt, group_id) = self.dataset_type_entry(dataset_type)?;
             self.register_collection(&run.to_collection(), CollectionType::Run, "")?;
@@ -253,7 +267,9 @@ impl SqliteRegistry {
                         return Err(RegistryError::ConflictingDataset { id: id.to_string(), existing: existing.to_string() });
                     }
                 }
-                self.check_data_id(data_id)?;
+                if mode != InsertMode::Expanded {
+                    self.check_data_id(data_id)?;
+                }
                 insert_dataset.execute(params![&id.as_bytes()[..], type_id, run_id, ingest_date]).map_err(|e| {
                     if is_constraint(&e) {
                         RegistryError::ConflictingDataset { id: id.to_string(), existing: "another dataset uses this ID".into() }
@@ -955,6 +971,17 @@ impl SqliteRegistry {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// How `insert_or_import` treats its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InsertMode {
+    /// New datasets; data IDs are checked against the dimension records.
+    New,
+    /// New datasets whose data IDs this registry expanded already.
+    Expanded,
+    /// Datasets from elsewhere; identical existing ones are skipped.
+    Import,
 }
 
 fn to_value(v: &DataIdValue) -> Value {
