@@ -124,7 +124,7 @@ fn hint_for(cause: &(dyn std::error::Error + 'static), repo: &Path) -> Option<St
 fn datastore_hint(e: &DatastoreError) -> Option<String> {
     match e {
         DatastoreError::SourceMissing { .. } => Some(
-            "paths in an ingest table are relative to `--prefix`, or to the current directory"
+            "paths in an ingest table are relative to `--prefix` or the current directory; paths in an export file are relative to the export directory"
                 .to_owned(),
         ),
         _ => None,
