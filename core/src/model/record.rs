@@ -69,14 +69,7 @@ impl DimensionRecord {
         mut values: BTreeMap<String, RecordValue>,
     ) -> Result<Self, ModelError> {
         let e = universe.get_element(element)?;
-        if !e.has_table() {
-            return Err(ModelError::InvalidRecord {
-                element: element.to_owned(),
-                reason:
-                    "this element has no records of its own (its values come from another element)"
-                        .into(),
-            });
-        }
+        Self::require_table(e)?;
         let columns = e.record_columns(universe);
         let bad = |reason: String| ModelError::InvalidRecord {
             element: element.to_owned(),
@@ -156,6 +149,23 @@ impl DimensionRecord {
             element: element.to_owned(),
             values,
         })
+    }
+
+    /// Refuses elements whose values come from another element (`band`) or a pixelization.
+    ///
+    /// # Errors
+    /// [`ModelError::InvalidRecord`].
+    pub fn require_table(e: &super::DimensionElement) -> Result<(), ModelError> {
+        if e.has_table() {
+            Ok(())
+        } else {
+            Err(ModelError::InvalidRecord {
+                element: e.name.clone(),
+                reason:
+                    "this element has no records of its own (its values come from another element)"
+                        .into(),
+            })
+        }
     }
 
     /// The element this record belongs to.

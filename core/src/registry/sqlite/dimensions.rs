@@ -42,15 +42,7 @@ impl SqliteRegistry {
     ) -> Result<usize, RegistryError> {
         let universe = self.universe().clone();
         let e = universe.get_element(element)?;
-        if !e.has_table() {
-            return Err(ModelError::InvalidRecord {
-                element: element.to_owned(),
-                reason:
-                    "this element has no records of its own (its values come from another element)"
-                        .into(),
-            }
-            .into());
-        }
+        DimensionRecord::require_table(e)?;
         let cols = schema::element_sql_columns(&universe, e);
         let keys = schema::element_key_columns(&universe, e);
         let col_list: Vec<String> = cols.iter().map(|(n, _, _)| ident(n)).collect();
@@ -155,27 +147,7 @@ impl SqliteRegistry {
     /// For each element a record of `e` points at: its name, the columns of `e` holding the
     /// target's key (in the target's key order), and the target's key column names.
     fn references_of(&self, e: &DimensionElement) -> Result<Vec<Reference>, RegistryError> {
-        let universe = self.universe().clone();
-        let mut out = Vec::new();
-        for dep in e.requires.iter().chain(&e.implies) {
-            let Some(target) = universe.element(dep).filter(|t| t.has_table()) else {
-                continue;
-            };
-            let target_keys = schema::element_key_columns(&universe, target);
-            let local = target_keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    if i + 1 == target_keys.len() {
-                        dep.clone()
-                    } else {
-                        k.clone()
-                    }
-                })
-                .collect();
-            out.push((dep.clone(), local, target_keys));
-        }
-        Ok(out)
+        Ok(schema::references(self.universe(), e))
     }
 
     /// Checks that the records a record points at exist.
@@ -305,13 +277,7 @@ impl SqliteRegistry {
     ) -> Result<(Vec<DimensionRecord>, bool), RegistryError> {
         let universe = self.universe().clone();
         let e = universe.get_element(&q.element)?;
-        if !e.has_table() {
-            return Err(ModelError::InvalidRecord {
-                element: q.element.clone(),
-                reason: "this element has no records of its own".into(),
-            }
-            .into());
-        }
+        DimensionRecord::require_table(e)?;
         let cols = schema::element_sql_columns(&universe, e);
         let mut constraints = BTreeMap::new();
         for (k, v) in &q.data_id {

@@ -140,6 +140,35 @@ pub(super) fn element_key_columns(
     cols
 }
 
+/// The elements a record of `e` points at (its required and implied dimensions that have
+/// tables): each target's name, the columns of `e` holding the target's key (the target's own
+/// key column is named after the dimension there), and the target's key column names.
+pub(super) fn references(
+    universe: &DimensionUniverse,
+    e: &DimensionElement,
+) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    for dep in e.requires.iter().chain(&e.implies) {
+        let Some(target) = universe.element(dep).filter(|t| t.has_table()) else {
+            continue;
+        };
+        let target_keys = element_key_columns(universe, target);
+        let local = target_keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                if i + 1 == target_keys.len() {
+                    dep.clone()
+                } else {
+                    k.clone()
+                }
+            })
+            .collect();
+        out.push((dep.clone(), local, target_keys));
+    }
+    out
+}
+
 /// `CREATE TABLE` for every element with records.
 pub(super) fn create_element_tables(
     conn: &Connection,
@@ -173,23 +202,7 @@ pub(super) fn create_element_tables(
                 u.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
             ));
         }
-        for dep in e.requires.iter().chain(&e.implies) {
-            let Some(target) = universe.element(dep).filter(|t| t.has_table()) else {
-                continue;
-            };
-            let target_keys = element_key_columns(universe, target);
-            // In this table the target's own key column is named after the dimension.
-            let local: Vec<String> = target_keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    if i + 1 == target_keys.len() {
-                        dep.clone()
-                    } else {
-                        k.clone()
-                    }
-                })
-                .collect();
+        for (dep, local, target_keys) in references(universe, e) {
             if local.iter().all(|c| cols.iter().any(|(n, _, _)| n == c)) {
                 defs.push(format!(
                     "FOREIGN KEY ({}) REFERENCES {} ({})",
@@ -198,7 +211,7 @@ pub(super) fn create_element_tables(
                         .map(|c| ident(c))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    element_table(dep),
+                    element_table(&dep),
                     target_keys
                         .iter()
                         .map(|c| ident(c))
