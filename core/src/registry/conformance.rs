@@ -280,6 +280,19 @@ macro_rules! conformance {
         }
 
         #[test]
+        fn batched_lookups_cross_batch_boundaries() {
+            let (_d, reg) = $make;
+            populate(&reg);
+            let ids = put_run(&reg, "run", 1..=4);
+            let mut asked: Vec<DatasetId> = (0..1200).map(|_| DatasetId::new_unique()).collect();
+            asked.insert(700, ids[3]);
+            asked.push(ids[0]);
+            let found = reg.existing_dataset_ids(&asked).unwrap();
+            assert_eq!(found, [ids[0], ids[3]].into_iter().collect());
+            assert!(reg.file_records_of(&asked).unwrap().is_empty(), "no files were recorded");
+        }
+
+        #[test]
         fn removing_runs_and_collections() {
             let (_d, reg) = $make;
             populate(&reg);

@@ -270,18 +270,7 @@ impl Repository {
     }
 
     fn single_file(&self, r: &DatasetRef) -> Result<StoredFileInfo, RepoError> {
-        let files = self.registry.file_records(r.id)?;
-        let wanted = r.component.as_deref();
-        files
-            .iter()
-            .find(|f| f.component.as_deref() == wanted)
-            .or_else(|| files.iter().find(|f| f.component.is_none()))
-            .cloned()
-            .ok_or_else(|| {
-                RepoError::Invalid(format!(
-                    "dataset {r} has no stored artifact (it was unstored, or never written)"
-                ))
-            })
+        pick_file(r, &self.registry.file_records(r.id)?)
     }
 
     /// Ingests files as datasets of one type into a RUN, all in one transaction.
@@ -582,8 +571,10 @@ impl Repository {
         }
         progress.start("exporting", Some(refs.len() as u64));
         let mut by_type_run: BTreeMap<(String, String), Vec<ExportedFile>> = BTreeMap::new();
+        let ids: Vec<DatasetId> = refs.iter().map(|r| r.id).collect();
+        let files = self.registry.file_records_of(&ids)?;
         for r in refs {
-            let info = self.single_file(r)?;
+            let info = pick_file(r, files.get(&r.id).map_or(&[][..], Vec::as_slice))?;
             let path = match transfer {
                 Some(mode) if !info.is_external() => {
                     let src = self.datastore.absolute_path(&info)?;
@@ -836,6 +827,21 @@ impl Repository {
             })
             .collect()
     }
+}
+
+/// The artifact of a ref among a dataset's file records: its component's, else the whole file.
+fn pick_file(r: &DatasetRef, files: &[StoredFileInfo]) -> Result<StoredFileInfo, RepoError> {
+    let wanted = r.component.as_deref();
+    files
+        .iter()
+        .find(|f| f.component.as_deref() == wanted)
+        .or_else(|| files.iter().find(|f| f.component.is_none()))
+        .cloned()
+        .ok_or_else(|| {
+            RepoError::Invalid(format!(
+                "dataset {r} has no stored artifact (it was unstored, or never written)"
+            ))
+        })
 }
 
 /// A path from an export file: absolute paths and `file://` URIs as they are, others relative

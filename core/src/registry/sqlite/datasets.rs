@@ -17,6 +17,9 @@ use crate::model::{
 };
 use crate::registry::{DatasetQuery, RegistryError};
 
+/// How many dataset IDs one `IN (...)` query binds (SQLite allows 32,766 parameters).
+const ID_BATCH: usize = 500;
+
 /// The `component` column's value for a whole (non-component) artifact.
 const NO_COMPONENT: &str = "";
 
@@ -235,6 +238,12 @@ impl SqliteRegistry {
         mode: InsertMode,
     ) -> Result<Vec<DatasetId>, RegistryError> {
         let skip_identical = mode == InsertMode::Import;
+        let already = if skip_identical {
+            let ids: Vec<DatasetId> = items.iter().map(|(id, _)| *id).collect();
+            self.existing_dataset_ids(&ids)?
+        } else {
+            std::collections::HashSet::new()
+        };
         self.transaction(|| {
             let (type_id, dt, group_id) = self.dataset_type_entry(dataset_type)?;
             self.register_collection(&run.to_collection(), CollectionType::Run, "")?;
@@ -259,7 +268,7 @@ impl SqliteRegistry {
                     ))
                     .into());
                 }
-                if skip_identical {
+                if skip_identical && already.contains(id) {
                     if let Some(existing) = self.get_dataset(*id)? {
                         if existing.dataset_type.name == dt.name && existing.run == *run && existing.data_id == *data_id {
                             continue;
@@ -908,6 +917,70 @@ impl SqliteRegistry {
             }
             Ok(())
         })
+    }
+
+    /// Which of `ids` are registered (asked in batches, for large imports).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn existing_dataset_ids(
+        &self,
+        ids: &[DatasetId],
+    ) -> Result<std::collections::HashSet<DatasetId>, RegistryError> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(ID_BATCH) {
+            let sql = render(
+                "SELECT dataset_id FROM dataset WHERE dataset_id IN ({params})",
+                &[(
+                    "params",
+                    placeholders(chunk.len(), 1).trim_start_matches(", "),
+                )],
+            );
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params_from_iter(chunk.iter().map(|id| id.as_bytes().to_vec())),
+                |r| r.get::<_, Vec<u8>>(0),
+            )?;
+            for row in rows {
+                out.insert(bytes_to_id(&row?)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The file records of many datasets at once (asked in batches).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn file_records_of(
+        &self,
+        ids: &[DatasetId],
+    ) -> Result<HashMap<DatasetId, Vec<StoredFileInfo>>, RegistryError> {
+        let mut out: HashMap<DatasetId, Vec<StoredFileInfo>> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_BATCH) {
+            let sql = render(
+                "SELECT dataset_id, component, path, formatter, storage_class, checksum, file_size
+                 FROM file_datastore_records WHERE dataset_id IN ({params}) ORDER BY dataset_id, component",
+                &[("params", placeholders(chunk.len(), 1).trim_start_matches(", "))],
+            );
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(
+                chunk.iter().map(|id| id.as_bytes().to_vec()),
+            ))?;
+            while let Some(r) = rows.next()? {
+                let id = bytes_to_id(&r.get::<_, Vec<u8>>(0)?)?;
+                let component: String = r.get(1)?;
+                out.entry(id).or_default().push(StoredFileInfo {
+                    component: (component != NO_COMPONENT).then_some(component),
+                    path: r.get(2)?,
+                    formatter: r.get(3)?,
+                    storage_class: r.get(4)?,
+                    checksum: r.get(5)?,
+                    file_size: r.get(6)?,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The file records of a dataset.
