@@ -11,14 +11,18 @@ pub struct DimensionGroup {
     required: Vec<String>,
     implied: Vec<String>,
     elements: Vec<String>,
+    /// `required` joined with commas, kept because registries look plans up by it per row.
+    key: String,
 }
 
 impl DimensionGroup {
     pub(super) fn new(required: Vec<String>, implied: Vec<String>, elements: Vec<String>) -> Self {
+        let key = required.join(",");
         Self {
             required,
             implied,
             elements,
+            key,
         }
     }
 
@@ -63,8 +67,8 @@ impl DimensionGroup {
     }
 
     /// A stable text key (`instrument,detector,visit`) of the required dimensions.
-    pub fn key(&self) -> String {
-        self.required.join(",")
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// Whether every dimension of `other` is in this group.

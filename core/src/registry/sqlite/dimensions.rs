@@ -439,7 +439,7 @@ impl SqliteRegistry {
         group: &crate::model::DimensionGroup,
     ) -> Result<Arc<Vec<ImpliedStep>>, RegistryError> {
         let key = group.key();
-        if let Some(p) = self.caches.borrow().implied_plans.get(&key) {
+        if let Some(p) = self.caches.borrow().implied_plans.get(key) {
             return Ok(Arc::clone(p));
         }
         let universe = self.universe().clone();
@@ -500,7 +500,7 @@ impl SqliteRegistry {
         self.caches
             .borrow_mut()
             .implied_plans
-            .insert(key, Arc::clone(&plan));
+            .insert(key.to_owned(), Arc::clone(&plan));
         Ok(plan)
     }
 
@@ -553,7 +553,7 @@ impl SqliteRegistry {
         group: &crate::model::DimensionGroup,
     ) -> Result<Arc<Vec<RecordStep>>, RegistryError> {
         let key = group.key();
-        if let Some(p) = self.caches.borrow().record_plans.get(&key) {
+        if let Some(p) = self.caches.borrow().record_plans.get(key) {
             return Ok(Arc::clone(p));
         }
         let universe = self.universe().clone();
@@ -590,7 +590,7 @@ impl SqliteRegistry {
         self.caches
             .borrow_mut()
             .record_plans
-            .insert(key, Arc::clone(&plan));
+            .insert(key.to_owned(), Arc::clone(&plan));
         Ok(plan)
     }
 }

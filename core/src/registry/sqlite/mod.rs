@@ -253,19 +253,19 @@ impl SqliteRegistry {
     /// Registers (or finds) a dimension group and makes sure its dataset tables exist.
     fn group_id(&self, group: &DimensionGroup) -> Result<i64, RegistryError> {
         let key = group.key();
-        if let Some(id) = self.caches.borrow().group_ids.get(&key) {
+        if let Some(id) = self.caches.borrow().group_ids.get(key) {
             return Ok(*id);
         }
         let existing: Option<i64> = self
             .conn
             .prepare_cached("SELECT group_id FROM dimension_group WHERE required = ?1")?
-            .query_row([&key], |r| r.get(0))
+            .query_row([key], |r| r.get(0))
             .optional()?;
         let id = match existing {
             Some(id) => id,
             None => {
                 self.conn
-                    .execute("INSERT INTO dimension_group (required) VALUES (?1)", [&key])?;
+                    .execute("INSERT INTO dimension_group (required) VALUES (?1)", [key])?;
                 let id = self.conn.last_insert_rowid();
                 let required: Vec<String> = group.required().map(str::to_owned).collect();
                 schema::create_group_tables(&self.conn, &self.universe, id, &required)?;
@@ -273,7 +273,7 @@ impl SqliteRegistry {
             }
         };
         let mut c = self.caches.borrow_mut();
-        c.group_ids.insert(key, id);
+        c.group_ids.insert(key.to_owned(), id);
         c.groups.insert(id, Arc::new(group.clone()));
         Ok(id)
     }
