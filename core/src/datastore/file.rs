@@ -181,9 +181,14 @@ impl FileDatastore {
                 self.transfer(journal, source, dest_rel, FileOp::Relsymlink)?
             }
         };
-        let size = fs::metadata(&artifact)
-            .map_err(DatastoreError::io("read the size of", &artifact))?
-            .len();
+        // Files recorded where they are were just examined; others are new and stat'ed once.
+        let size = if artifact == source {
+            metadata.len()
+        } else {
+            fs::metadata(&artifact)
+                .map_err(DatastoreError::io("read the size of", &artifact))?
+                .len()
+        };
         let checksum = if want_checksum {
             Some(checksum_file(&artifact)?)
         } else {

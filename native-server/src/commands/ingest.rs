@@ -91,7 +91,8 @@ fn read_table(
             );
         }
         let path = resolve(base, file);
-        if let Err(e) = std::fs::File::open(&path) {
+        // Existence is checked here to name the table line; the datastore checks readability.
+        if let Err(e) = std::fs::metadata(&path) {
             return Err(CliError::with_hint(
                 format!(
                     "`{name}` line {line}: cannot read `{}`: {e}",
