@@ -6,6 +6,7 @@ sees, so the Rust test can compare it with what Satellite Butler sees.
 
     interop.py ids                       dataset IDs the Python Butler generates
     interop.py make-export WORK          a Python repository exported (with files) to WORK/export
+    interop.py make-raw-export WORK      raws on (exposure, detector) exported to WORK/raw_export; prints id -> path
     interop.py import-and-read DIR WORK  import DIR/export.yaml into a new repo in WORK and read back
 """
 
@@ -143,6 +144,37 @@ def make_export(work):
     return describe(butler, ["DemoCam/runs/py", "DemoCam/calib/bias", "DemoCam/tagged", "DemoCam/calib", "DemoCam/defaults"])
 
 
+def make_raw_export(work):
+    """Raws on (exposure, detector): the raw-like file template, `group` and `obs_id`."""
+    root = os.path.join(work, "py_raw")
+    Butler.makeRepo(root)
+    butler = Butler.from_config(root, writeable=True)
+    reg = butler.registry
+    reg.insertDimensionData("instrument", dict(name="DemoCam", visit_max=100, visit_system=0, exposure_max=100,
+                                               detector_max=10, class_name="demo.DemoCam"))
+    reg.insertDimensionData("physical_filter", dict(instrument="DemoCam", name="DemoCam-r", band="r"))
+    reg.insertDimensionData("detector", *[dict(instrument="DemoCam", id=d, full_name="R00_S%03d" % d) for d in range(2)])
+    reg.insertDimensionData("day_obs", dict(instrument="DemoCam", id=20260101))
+    reg.insertDimensionData("group", dict(instrument="DemoCam", name="g1"))
+    reg.insertDimensionData("exposure", *[dict(instrument="DemoCam", id=e, obs_id="DC_O_%07d" % e, physical_filter="DemoCam-r",
+                                               group="g1", day_obs=20260101, exposure_time=15.0, can_see_sky=True)
+                                          for e in (1, 2)])
+    reg.registerDatasetType(DatasetType("raw", ["instrument", "exposure", "detector"], "StructuredDataDict",
+                                        universe=butler.dimensions))
+    reg.registerRun("DemoCam/raw/all")
+    refs = [butler.put({"exposure": e, "detector": d}, "raw", instrument="DemoCam", exposure=e, detector=d,
+                       run="DemoCam/raw/all") for e in (1, 2) for d in range(2)]
+    out = os.path.join(work, "raw_export")
+    os.makedirs(out)
+    with butler.export(filename=os.path.join(out, "export.yaml"), directory=out, transfer="copy") as e:
+        e.saveDatasets(refs)
+    paths = {}
+    for ref in refs:
+        uri = butler.getURI(ref)
+        paths[str(ref.id)] = os.path.relpath(uri.ospath, root)
+    return paths
+
+
 def import_and_read(export_dir, work, collections):
     root = os.path.join(work, "py_import")
     Butler.makeRepo(root)
@@ -157,6 +189,8 @@ def main(argv):
         result = ids()
     elif cmd == "make-export":
         result = make_export(argv[2])
+    elif cmd == "make-raw-export":
+        result = make_raw_export(argv[2])
     elif cmd == "import-and-read":
         result = import_and_read(argv[2], argv[3], argv[4:])
     else:

@@ -389,3 +389,41 @@ fn our_export_imports_into_the_python_butler_which_reads_it_back() {
     assert_eq!(theirs["collections"], ours["collections"]);
     let _ = Arc::new(());
 }
+
+#[test]
+fn imported_raws_land_at_the_paths_the_python_butler_chose() {
+    let work = tempfile::tempdir().unwrap();
+    let expected = run_py(
+        work.path(),
+        &["make-raw-export", work.path().to_str().unwrap()],
+    );
+    let export_dir = work.path().join("raw_export");
+    let repo = Repository::create(
+        &work.path().join("ours"),
+        &DimensionUniverse::default_universe(),
+        RepoConfig::default(),
+    )
+    .unwrap();
+    let n = repo
+        .import(
+            &export_dir,
+            &export_dir.join("export.yaml"),
+            &ImportOptions {
+                transfer: Some(TransferMode::Copy),
+                ..ImportOptions::default()
+            },
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(n, 4);
+    let expected = expected.as_object().unwrap();
+    assert_eq!(expected.len(), 4);
+    for (id, path) in expected {
+        let files = repo.registry().file_records(id.parse().unwrap()).unwrap();
+        assert_eq!(
+            files[0].path,
+            path.as_str().unwrap(),
+            "raw {id}: the raw-like template and the exposure's obs_id"
+        );
+    }
+}
