@@ -121,6 +121,20 @@ fn put_then_get_returns_the_bytes_at_the_python_template_path() {
         .put(b"x: 1\n", "calexp", &by_name, &run("DemoCam/runs/put"))
         .unwrap();
     assert_eq!(r2.data_id.get("detector"), Some(&DataIdValue::Int(1)));
+    // Retrieve copies the files out in the datastore's layout, and refuses to overwrite.
+    let out = dir.path().join("out");
+    let options = RetrieveOptions {
+        preserve_path: true,
+        clobber: false,
+    };
+    let copied = repo
+        .retrieve(std::slice::from_ref(&r), &out, &options, &NoProgress)
+        .unwrap();
+    assert_eq!(copied, [out.join(&info.path)]);
+    assert_eq!(std::fs::read(&copied[0]).unwrap(), b"zeropoint: 27.0\n");
+    assert!(repo
+        .retrieve(std::slice::from_ref(&r), &out, &options, &NoProgress)
+        .is_err());
 }
 
 #[test]
@@ -378,7 +392,6 @@ fn export_import_round_trip_keeps_ids_records_and_collections() {
     );
     let visits = dst.registry().element_records("visit").unwrap();
     assert_eq!(visits.len(), 4);
-    let _ = RetrieveOptions::default();
 }
 
 #[test]

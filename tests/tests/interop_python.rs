@@ -188,6 +188,31 @@ fn sorted_validity(v: &mut Value) {
     }
 }
 
+/// Imports `work/<export>/export.yaml` (copying files) into a new repository `work/ours`;
+/// returns it and the number of datasets added.
+fn import_into_new_repo(work: &Path, export: &str) -> (Repository, usize) {
+    let export_dir = work.join(export);
+    let repo = Repository::create(
+        &work.join("ours"),
+        &DimensionUniverse::default_universe(),
+        RepoConfig::default(),
+    )
+    .unwrap();
+    let options = ImportOptions {
+        transfer: Some(TransferMode::Copy),
+        ..ImportOptions::default()
+    };
+    let n = repo
+        .import(
+            &export_dir,
+            &export_dir.join("export.yaml"),
+            &options,
+            &NoProgress,
+        )
+        .unwrap();
+    (repo, n)
+}
+
 const PY_COLLECTIONS: [&str; 5] = [
     "DemoCam/runs/py",
     "DemoCam/calib/bias",
@@ -200,24 +225,7 @@ const PY_COLLECTIONS: [&str; 5] = [
 fn a_python_butler_export_imports_with_the_same_ids_records_and_collections() {
     let work = tempfile::tempdir().unwrap();
     let mut expected = run_py(work.path(), &["make-export", work.path().to_str().unwrap()]);
-    let export_dir = work.path().join("export");
-    let repo = Repository::create(
-        &work.path().join("ours"),
-        &DimensionUniverse::default_universe(),
-        RepoConfig::default(),
-    )
-    .unwrap();
-    let n = repo
-        .import(
-            &export_dir,
-            &export_dir.join("export.yaml"),
-            &ImportOptions {
-                transfer: Some(TransferMode::Copy),
-                ..ImportOptions::default()
-            },
-            &NoProgress,
-        )
-        .unwrap();
+    let (repo, n) = import_into_new_repo(work.path(), "export");
     assert_eq!(n, 15, "12 calexps and 3 biases");
     let mut ours = describe(&repo, &PY_COLLECTIONS);
     sorted_validity(&mut ours);
@@ -387,7 +395,6 @@ fn our_export_imports_into_the_python_butler_which_reads_it_back() {
         "the Python Butler reads the same datasets, IDs and payloads"
     );
     assert_eq!(theirs["collections"], ours["collections"]);
-    let _ = Arc::new(());
 }
 
 #[test]
@@ -397,24 +404,7 @@ fn imported_raws_land_at_the_paths_the_python_butler_chose() {
         work.path(),
         &["make-raw-export", work.path().to_str().unwrap()],
     );
-    let export_dir = work.path().join("raw_export");
-    let repo = Repository::create(
-        &work.path().join("ours"),
-        &DimensionUniverse::default_universe(),
-        RepoConfig::default(),
-    )
-    .unwrap();
-    let n = repo
-        .import(
-            &export_dir,
-            &export_dir.join("export.yaml"),
-            &ImportOptions {
-                transfer: Some(TransferMode::Copy),
-                ..ImportOptions::default()
-            },
-            &NoProgress,
-        )
-        .unwrap();
+    let (repo, n) = import_into_new_repo(work.path(), "raw_export");
     assert_eq!(n, 4);
     let expected = expected.as_object().unwrap();
     assert_eq!(expected.len(), 4);

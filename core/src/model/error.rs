@@ -106,7 +106,7 @@ pub enum ModelError {
 }
 
 /// Renders `; did you mean `a`, `b`?` for a non-empty list of suggestions.
-fn did_you_mean(suggestions: &[String]) -> String {
+pub(crate) fn did_you_mean(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         String::new()
     } else {

@@ -14,7 +14,7 @@ mod data_id;
 mod dataset_ref;
 mod dataset_type;
 pub mod demo;
-mod error;
+pub(crate) mod error;
 mod group;
 mod names;
 mod record;

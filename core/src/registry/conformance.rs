@@ -220,8 +220,11 @@ macro_rules! conformance {
             assert_eq!(reg.find_dataset("bias", &d0, &[name("calib")], None).unwrap(), None, "no timespan skips CALIBRATION");
             assert_eq!(reg.decertify(&name("calib"), "bias", Timespan::new(Some(20), Some(30)), None).unwrap(), 1);
             assert_eq!((at(10), at(25), at(40)), (Some(a), None, Some(a)));
-            let not_calib = reg.certify(&name("calib"), &[reg.query_datasets(&DatasetQuery::default()).unwrap().0.first().cloned().unwrap_or(ra.clone())], Timespan::UNBOUNDED);
-            assert!(not_calib.is_err());
+            // Only calibration dataset types may be certified.
+            let calexp = put_run(&reg, "run", 1..=1);
+            let calexp = reg.get_dataset(calexp[0]).unwrap().unwrap();
+            let err = reg.certify(&name("calib"), &[calexp], Timespan::UNBOUNDED).unwrap_err();
+            assert!(matches!(err, RegistryError::NotCalibration(ref t) if t == "calexp"), "{err}");
         }
 
         #[test]

@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+use crate::model::error::did_you_mean;
 use crate::model::ModelError;
 
 /// Why a registry operation failed. Nothing was changed when one of these is returned.
@@ -134,13 +135,4 @@ pub enum RegistryError {
     /// An SQLite failure.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-}
-
-fn did_you_mean(suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
-        String::new()
-    } else {
-        let q: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
-        format!("; did you mean {}?", q.join(" or "))
-    }
 }

@@ -781,8 +781,8 @@ impl SqliteRegistry {
         let (cid, t) = self.collection(collection)?;
         require_type(collection, t, CollectionType::Calibration)?;
         let mut out = Vec::new();
-        for dt in self.dataset_types()? {
-            let (_, _, group_id) = self.dataset_type_entry(dt.name.as_str())?;
+        // Dataset types of one dimension group share a table: read each table once.
+        for group_id in self.group_ids()? {
             let sql = render(
                 "SELECT dataset_id, timespan_begin, timespan_end FROM {calibs} WHERE collection_id = ?1 ORDER BY calib_id",
                 &[("calibs", &calibs_table(group_id))],
@@ -792,16 +792,21 @@ impl SqliteRegistry {
                 .query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<Result<_, _>>()?;
             for (id, b, e) in rows {
-                let id = bytes_to_id(&id)?;
-                if !out
-                    .iter()
-                    .any(|(i, ts): &(DatasetId, Timespan)| *i == id && *ts == Timespan::new(b, e))
-                {
-                    out.push((id, Timespan::new(b, e)));
-                }
+                out.push((bytes_to_id(&id)?, Timespan::new(b, e)));
             }
         }
         Ok(out)
+    }
+
+    /// Every registered dimension group's ID, ascending.
+    fn group_ids(&self) -> Result<Vec<i64>, RegistryError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT group_id FROM dimension_group ORDER BY group_id")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     /// The IDs of the datasets in a TAGGED collection.
@@ -811,12 +816,7 @@ impl SqliteRegistry {
     pub fn tagged_dataset_ids(&self, collection: &str) -> Result<Vec<DatasetId>, RegistryError> {
         let (cid, t) = self.collection(collection)?;
         require_type(collection, t, CollectionType::Tagged)?;
-        let mut groups: Vec<i64> = self
-            .conn()
-            .prepare_cached("SELECT group_id FROM dimension_group")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        groups.sort_unstable();
+        let groups = self.group_ids()?;
         let mut out = Vec::new();
         for g in groups {
             let sql = render(
