@@ -456,3 +456,31 @@ fn registry_durability_writes_the_same_artifacts() {
         satellite_core::datastore::Durability::Registry
     );
 }
+
+#[test]
+fn create_refuses_unusable_places_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A path under a file cannot hold a repository.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let root = blocker.join("repo");
+    assert!(Repository::create(
+        &root,
+        &DimensionUniverse::default_universe(),
+        RepoConfig::default()
+    )
+    .is_err());
+    // An empty existing directory stays empty when creation fails in it.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let u = DimensionUniverse::default_universe();
+    Repository::create(&empty, &u, RepoConfig::default()).unwrap();
+    assert!(
+        Repository::create(&empty, &u, RepoConfig::default()).is_err(),
+        "not empty any more"
+    );
+    assert!(
+        empty.join("satellite.yaml").exists(),
+        "a refused create touches nothing"
+    );
+}

@@ -97,6 +97,7 @@ impl Repository {
                 )));
             }
         }
+        let existed = root.exists();
         std::fs::create_dir_all(root).map_err(|source| RepoError::Io {
             what: "cannot create",
             path: root.to_owned(),
@@ -110,9 +111,22 @@ impl Repository {
         match result {
             Ok(registry) => Ok(Self::assemble(root, config, registry)),
             Err(e) => {
-                // Leave nothing half-made behind.
-                let _ = std::fs::remove_file(root.join(REGISTRY_FILE));
-                let _ = std::fs::remove_file(root.join(CONFIG_FILE));
+                // Leave nothing half-made behind: the directory was empty or absent before.
+                let cleanup = if existed {
+                    std::fs::read_dir(root).and_then(|entries| {
+                        entries
+                            .flatten()
+                            .try_for_each(|entry| std::fs::remove_file(entry.path()))
+                    })
+                } else {
+                    std::fs::remove_dir_all(root)
+                };
+                if let Err(undo) = cleanup {
+                    tracing::warn!(
+                        "could not remove the half-made repository `{}`: {undo}",
+                        root.display()
+                    );
+                }
                 Err(e)
             }
         }
