@@ -23,6 +23,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod api;
 pub mod model;
+pub mod query;
 
 #[cfg(feature = "native")]
 pub mod datastore;

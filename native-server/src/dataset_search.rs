@@ -11,10 +11,10 @@ use globset::{Glob, GlobMatcher};
 use satellite_core::model::{
     CollectionName, DataIdValue, DatasetRef, DatasetTypeName, DimensionUniverse,
 };
-use satellite_core::registry::{DatasetQuery, Limit, SqliteRegistry};
+use satellite_core::registry::{DatasetQuery, Filter, Limit, SqliteRegistry};
 use satellite_core::repository::Repository;
 
-use crate::cli::{DataIdTerm, DatasetSearchArgs};
+use crate::cli::{DataIdTerm, DatasetSearchArgs, WhereArgs};
 use crate::report::CliError;
 
 /// Whether a name is a glob pattern (`*`, `?` or `[`).
@@ -236,13 +236,14 @@ pub fn find_datasets(
     repo: &Repository,
     globs: &[String],
     args: &DatasetSearchArgs,
+    order_by: &[String],
     limit: Limit,
 ) -> anyhow::Result<Found> {
     let registry = repo.registry();
     let dataset_types = dataset_types(registry, globs)?;
     let collections = collections(registry, &args.collections, args.find_first)?;
     let data_id = data_id_terms(repo.universe(), &args.data_id)?;
-    let data_id = with_defaults(repo, data_id, |_| true)?;
+    let filter = filter(repo, &args.filter, data_id, order_by)?;
     if dataset_types.is_empty() || collections.is_empty() {
         return Ok(Found {
             refs: Vec::new(),
@@ -254,7 +255,7 @@ pub fn find_datasets(
     let query = DatasetQuery {
         dataset_types,
         collections,
-        data_id,
+        filter,
         find_first: args.find_first,
         timespan: None,
         limit: if args.find_first {
@@ -273,4 +274,30 @@ pub fn find_datasets(
         }
     }
     Ok(Found { refs, truncated })
+}
+
+/// The registry's [`Filter`] for a verb's `--where`, `--bind`, `--instrument`, data ID terms
+/// and `--order-by`; defaults come from the repository ([`Repository::query_defaults`]).
+///
+/// # Errors
+/// A bad `default_data_id` in the repository configuration, or a bad `--instrument`.
+pub fn filter(
+    repo: &Repository,
+    args: &WhereArgs,
+    data_id: BTreeMap<String, DataIdValue>,
+    order_by: &[String],
+) -> anyhow::Result<Filter> {
+    let mut defaults = repo
+        .query_defaults()
+        .context("`default_data_id` in the repository configuration")?;
+    if let Some(i) = &args.instrument {
+        defaults.insert("instrument".to_owned(), DataIdValue::Str(i.clone()));
+    }
+    Ok(Filter {
+        expression: args.where_.clone(),
+        bind: args.bind.iter().cloned().collect(),
+        data_id,
+        defaults,
+        order_by: order_by.to_vec(),
+    })
 }

@@ -13,6 +13,7 @@ use crate::model::{
     StorageClassName, Timespan,
 };
 use crate::registry::{
+    Filter,
     DatasetQuery, DimensionRecordQuery, Limit, RecordConflict, RegistryError, SqliteRegistry,
 };
 
@@ -186,7 +187,10 @@ macro_rules! conformance {
                 .query_datasets(&DatasetQuery {
                     dataset_types: vec![DatasetTypeName::parse("calexp").unwrap()],
                     collections: vec![name("run")],
-                    data_id: [("band".to_owned(), DataIdValue::from("r"))].into(),
+                    filter: Filter {
+                        data_id: [("band".to_owned(), DataIdValue::from("r"))].into(),
+                        ..Filter::default()
+                    },
                     ..DatasetQuery::default()
                 })
                 .unwrap();
@@ -242,7 +246,10 @@ macro_rules! conformance {
             let (rows, more) = reg
                 .query_dimension_records(&DimensionRecordQuery {
                     element: "visit".into(),
-                    data_id: [("physical_filter".to_owned(), DataIdValue::from("DemoCam-r"))].into(),
+                    filter: Filter {
+                        data_id: [("physical_filter".to_owned(), DataIdValue::from("DemoCam-r"))].into(),
+                        ..Filter::default()
+                    },
                     limit: Limit::Unlimited,
                 })
                 .unwrap();

@@ -129,10 +129,27 @@ pub enum RegistryError {
         /// Highest version known.
         supported: i64,
     },
+    /// A `where` expression, bind value or order term was refused; the message draws a caret
+    /// line under the offending part of `expression`.
+    #[error("{}", render_query_error(.expression, .error))]
+    Query {
+        /// The expression as given (empty when the error is not about its text).
+        expression: String,
+        /// What is wrong, and where.
+        error: crate::query::QueryError,
+    },
     /// The repository is not a Satellite Butler registry, or it is damaged.
     #[error("the registry is not usable: {0}")]
     Corrupt(String),
     /// An SQLite failure.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+fn render_query_error(expression: &str, error: &crate::query::QueryError) -> String {
+    if expression.is_empty() || error.span.is_none() {
+        error.to_string()
+    } else {
+        error.render(expression)
+    }
 }

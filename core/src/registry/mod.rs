@@ -13,7 +13,7 @@ mod query;
 mod sqlite;
 
 pub use error::RegistryError;
-pub use query::{DataIdQuery, DatasetQuery, DimensionRecordQuery, Limit};
+pub use query::{DataIdQuery, DatasetQuery, DimensionRecordQuery, Filter, Limit};
 pub use sqlite::{ElementRecords, RecordConflict, SqliteRegistry};
 
 #[cfg(test)]

@@ -1,8 +1,29 @@
-//! Query descriptions the registry executes (the `--where` language arrives in its own module).
+//! Query descriptions the registry executes.
+//!
+//! Each carries an optional `where` expression (the language of [`crate::query`]) with its
+//! bind values, `order_by` terms (`visit`, `-visit.timespan.begin`), a data ID that is AND-ed
+//! in, and default data ID values for governors nothing else constrains.
 
 use std::collections::BTreeMap;
 
 use crate::model::{CollectionName, DataIdValue, DatasetTypeName, Timespan};
+use crate::query::BindValue;
+
+/// The parts of a query that filter and order its rows, common to every kind of query.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// A `where` expression (empty = no constraint).
+    pub expression: String,
+    /// Values of the expression's `:name` parameters.
+    pub bind: BTreeMap<String, BindValue>,
+    /// `dimension = value` constraints (a data ID), AND-ed with the expression.
+    pub data_id: BTreeMap<String, DataIdValue>,
+    /// Default values for governor dimensions (`instrument`, `skymap`) that neither the
+    /// expression nor the data ID constrains.
+    pub defaults: BTreeMap<String, DataIdValue>,
+    /// Sort terms: an identifier, with a leading `-` for descending order.
+    pub order_by: Vec<String>,
+}
 
 /// How many rows a query may return, with the Python Butler's CLI semantics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,8 +71,8 @@ pub struct DatasetQuery {
     pub dataset_types: Vec<DatasetTypeName>,
     /// Collections in search order (CHAINED ones are flattened).
     pub collections: Vec<CollectionName>,
-    /// `dimension = value` constraints (required or implied dimensions).
-    pub data_id: BTreeMap<String, DataIdValue>,
+    /// `where`, bind, data ID, defaults and order.
+    pub filter: Filter,
     /// Return only the first match per (type, data ID) along the search path.
     pub find_first: bool,
     /// Lookup time for CALIBRATION collections (they are skipped in find-first without one).
@@ -65,8 +86,8 @@ pub struct DatasetQuery {
 pub struct DataIdQuery {
     /// Dimensions of the result.
     pub dimensions: Vec<String>,
-    /// `dimension = value` constraints.
-    pub data_id: BTreeMap<String, DataIdValue>,
+    /// `where`, bind, data ID, defaults and order.
+    pub filter: Filter,
     /// Only data IDs for which these dataset types have datasets in `collections`.
     pub datasets: Vec<DatasetTypeName>,
     /// Collections for the `datasets` constraint.
@@ -80,8 +101,9 @@ pub struct DataIdQuery {
 pub struct DimensionRecordQuery {
     /// The element.
     pub element: String,
-    /// `dimension = value` (or `field = value` for the element's own columns) constraints.
-    pub data_id: BTreeMap<String, DataIdValue>,
+    /// `where`, bind, data ID, defaults and order. Data ID keys may also name the element's
+    /// own columns (`name=...`), compared for equality.
+    pub filter: Filter,
     /// Row limit.
     pub limit: Limit,
 }

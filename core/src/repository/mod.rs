@@ -11,10 +11,11 @@ mod config;
 mod ops;
 mod progress;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::datastore::{FileDatastore, FileTemplates, Journal};
-use crate::model::DimensionUniverse;
+use crate::model::{ColumnType, DataIdValue, DimensionUniverse};
 use crate::registry::{RegistryError, SqliteRegistry};
 
 pub use config::{RepoConfig, CONFIG_FILE, REGISTRY_FILE};
@@ -182,6 +183,40 @@ impl Repository {
     /// The dimension universe.
     pub fn universe(&self) -> &DimensionUniverse {
         self.registry.universe()
+    }
+
+    /// Default data ID values for queries: the configuration's `default_data_id`, and for each
+    /// governor dimension (`instrument`, `skymap`) without one, its value when the repository
+    /// has exactly one record of it. A `where` that uses `visit` therefore needs no
+    /// `instrument = ...` in a one-instrument repository.
+    ///
+    /// # Errors
+    /// A configured key that is not a dimension or has a value of the wrong type.
+    pub fn query_defaults(&self) -> Result<BTreeMap<String, DataIdValue>, RepoError> {
+        let universe = self.universe().clone();
+        let mut out = BTreeMap::new();
+        for (k, v) in &self.config.default_data_id {
+            let d = universe.get_dimension(k)?;
+            let t = d
+                .primary_key()
+                .map_or(ColumnType::String, |c| c.column_type);
+            out.insert(k.clone(), DataIdValue::parse_for(k, t, v)?);
+        }
+        for g in universe
+            .dimensions()
+            .filter(|d| d.governor && d.has_table())
+        {
+            if out.contains_key(&g.name) {
+                continue;
+            }
+            let records = self.registry.element_records(&g.name)?;
+            if records.len() == 1 {
+                if let Some(key) = records.keys().next().and_then(|k| k.last()) {
+                    out.insert(g.name.clone(), key.clone());
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Runs `f` with a registry transaction and a datastore journal: both commit, or both roll back.

@@ -14,7 +14,7 @@ use satellite_core::model::{
     CollectionName, CollectionType, DataIdValue, DatasetIdGenMode, DatasetRef, DatasetType,
     DatasetTypeName, DimensionRecord, DimensionUniverse, RecordValue, RunName, StorageClassName,
 };
-use satellite_core::registry::{DatasetQuery, DimensionRecordQuery, Limit};
+use satellite_core::registry::{DatasetQuery, DimensionRecordQuery, Filter, Limit};
 use satellite_core::repository::{
     ImportOptions, IngestFile, IngestOptions, NoProgress, RepoConfig, Repository,
 };
@@ -288,7 +288,10 @@ fn calexp_query(collections: &[&str], constraints: &[(&str, DataIdValue)]) -> Re
             .iter()
             .map(|c| collection(c))
             .collect::<Result<_>>()?,
-        data_id: data_id(constraints),
+        filter: Filter {
+            data_id: data_id(constraints),
+            ..Filter::default()
+        },
         find_first: true,
         timespan: None,
         limit: Limit::Unlimited,
@@ -629,7 +632,7 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
         || {
             let (filters, _) = reg.query_dimension_records(&DimensionRecordQuery {
                 element: "physical_filter".into(),
-                data_id: data_id(&[("instrument", INSTRUMENT.into()), ("band", "r".into())]),
+                filter: Filter { data_id: data_id(&[("instrument", INSTRUMENT.into()), ("band", "r".into())]), ..Filter::default() },
                 limit: Limit::Unlimited,
             })?;
             let mut n = 0;
@@ -637,7 +640,7 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
                 let Some(RecordValue::Str(name)) = pf.get("name") else { bail!("physical_filter record without a name") };
                 let (visits, _) = reg.query_dimension_records(&DimensionRecordQuery {
                     element: "visit".into(),
-                    data_id: data_id(&[("instrument", INSTRUMENT.into()), ("physical_filter", name.as_str().into())]),
+                    filter: Filter { data_id: data_id(&[("instrument", INSTRUMENT.into()), ("physical_filter", name.as_str().into())]), ..Filter::default() },
                     limit: Limit::Unlimited,
                 })?;
                 n += visits.len() as u64;
@@ -648,7 +651,10 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
     time_query(rec, "query_dimension_records_detector", 5, None, || {
         let (recs, _) = reg.query_dimension_records(&DimensionRecordQuery {
             element: "detector".into(),
-            data_id: data_id(&[("instrument", INSTRUMENT.into())]),
+            filter: Filter {
+                data_id: data_id(&[("instrument", INSTRUMENT.into())]),
+                ..Filter::default()
+            },
             limit: Limit::Unlimited,
         })?;
         Ok(recs.len() as u64)

@@ -3,6 +3,7 @@
 
 use clap::ValueEnum;
 use satellite_core::datastore::TransferMode;
+use satellite_core::query::BindValue;
 
 /// How a query verb prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +86,80 @@ pub struct DatasetSearchArgs {
     /// search order) that has one, as `get` would find it.
     #[arg(long)]
     pub find_first: bool,
+
+    /// The `where` expression and its parameters.
+    #[command(flatten)]
+    pub filter: WhereArgs,
+}
+
+/// A `where` expression, its bind values and a default instrument.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WhereArgs {
+    /// Only rows matching this expression, in the Python Butler's query language:
+    /// `visit > 100 AND band = 'r'`, `visit IN (1..10:2)`, `exposure.day_obs = 20250501`,
+    /// `visit.timespan OVERLAPS (T'2025-01-01', T'2025-02-01')`,
+    /// `visit.region OVERLAPS POINT(53.1, -28.1)`, `GLOB(exposure.target_name, 'ECDFS*')`.
+    ///
+    /// A dimension that depends on `instrument` (visit, detector, exposure, ...) needs the
+    /// instrument constrained: in the expression, with `--data-id`/`--instrument`, by the
+    /// repository's `default_data_id`, or by being the only instrument registered.
+    #[arg(
+        long = "where",
+        default_value = "",
+        hide_default_value = true,
+        value_name = "EXPRESSION"
+    )]
+    pub where_: String,
+
+    /// A value for a `:name` parameter of the expression: `NAME=VALUE`, repeated. Integers,
+    /// floats, `T'...'` times and UUIDs are typed; anything else is a string; a
+    /// comma-separated value is a list (`--bind visits=1,2,3` for `visit IN (:visits)`).
+    #[arg(long, value_parser = parse_bind, value_name = "NAME=VALUE")]
+    pub bind: Vec<(String, BindValue)>,
+
+    /// The instrument that governor-dependent dimensions refer to when nothing else says
+    /// (a default data ID value, like the Python Butler's `--instrument` of `pipetask`).
+    #[arg(long, value_name = "NAME")]
+    pub instrument: Option<String>,
+}
+
+/// Parses `--bind NAME=VALUE` for clap.
+///
+/// # Errors
+/// A message for clap when there is no `=` or the name is not an identifier.
+pub fn parse_bind(text: &str) -> Result<(String, BindValue), String> {
+    let Some((name, value)) = text.split_once('=') else {
+        return Err(format!(
+            "`{text}` is not `NAME=VALUE` (e.g. `--bind visits=1,2,3`)"
+        ));
+    };
+    let name = name.trim();
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a bind name (letters, digits and `_`)"
+        ));
+    }
+    Ok((name.to_owned(), BindValue::parse_cli(value.trim())?))
+}
+
+/// The `--order-by` option of query verbs.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OrderByArg {
+    /// Sort by these, in order: dimensions or fields (`visit`, `visit.day_obs`,
+    /// `visit.timespan.begin`, `exposure_time` when unambiguous); a leading `-` sorts
+    /// descending. Repeat the option or separate terms with commas: `--order-by=-visit,detector`.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        value_name = "TERM"
+    )]
+    pub order_by: Vec<String>,
 }
 
 /// Parses `--transfer` into core's [`TransferMode`], listing each mode with its description

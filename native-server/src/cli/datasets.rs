@@ -106,6 +106,10 @@ pub struct PruneDatasetsArgs {
     #[arg(long)]
     pub find_first: bool,
 
+    /// Only datasets matching a `where` expression.
+    #[command(flatten)]
+    pub filter: super::WhereArgs,
+
     /// Delete the datasets' files but keep them registered.
     #[arg(long, group = "prune_mode")]
     pub unstore: bool,

@@ -18,7 +18,7 @@ pub use collection::{
     CertifyArgs, ChainArgs, ChainMode, CollectionArgs, CollectionCommand, DecertifyArgs,
     RemoveCollectionArgs, TagArgs, UntagArgs,
 };
-pub use common::{DataIdTerm, DatasetSearchArgs, Format};
+pub use common::{DataIdTerm, DatasetSearchArgs, Format, WhereArgs};
 pub use datasets::{ExportArgs, ImportArgs, IngestArgs, PruneDatasetsArgs, RetrieveArgs};
 pub use query::{
     ChainsDisplay, CollectionTypeArg, QueryCollectionsArgs, QueryDataIdsArgs,

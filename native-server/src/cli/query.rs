@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{parse_key_value, DataIdTerm, DatasetSearchArgs, FormatArg, LimitArg};
+use super::common::{
+    parse_key_value, DataIdTerm, DatasetSearchArgs, FormatArg, LimitArg, OrderByArg, WhereArgs,
+};
 
 /// A collection type, as `--collection-type` takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +115,10 @@ An unknown dataset type or collection is an error that suggests the nearest name
 Examples:
   satellite query-datasets ./repo calexp --collections u/alice/run1
   satellite query-datasets ./repo --collections DemoCam/defaults --find-first --data-id visit=12
+  satellite query-datasets ./repo calexp --collections DemoCam/defaults --find-first \\
+      --where \"visit > 100 AND band = 'r'\" --order-by=-visit --limit 10
+  satellite query-datasets ./repo calexp --collections DemoCam/defaults \\
+      --where 'visit IN (:v)' --bind v=1,2,3
   satellite query-datasets ./repo 'calexp*' --collections 'u/alice/*' --format json")]
 pub struct QueryDatasetsArgs {
     /// The repository.
@@ -125,6 +131,10 @@ pub struct QueryDatasetsArgs {
     /// Where to search.
     #[command(flatten)]
     pub search: DatasetSearchArgs,
+
+    /// Sort order.
+    #[command(flatten)]
+    pub order_by: OrderByArg,
 
     /// The row limit.
     #[command(flatten)]
@@ -142,18 +152,20 @@ pub struct QueryDatasetsArgs {
 /// `satellite query-data-ids REPO DIMENSIONS...`.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
-Without `--datasets`, data IDs are combinations of existing dimension records (restricted to \
-rows of join elements such as `visit_detector_region` when those have any rows). With \
-`--datasets`, they are the data IDs of datasets of those types in `--collections`, reduced to \
-the requested dimensions, which must be dimensions of each dataset type. The `--where` \
-language is not supported yet; use `--data-id`.
+Data IDs are the combinations of dimension records that agree with each other, as in the \
+Python Butler's query system: tables that relate dimensions (an exposure's visit through \
+`visit_definition`, a visit's physical filter) are joined; join elements that are not marked \
+`always_join` (`visit_detector_region`) are not. With `--datasets`, only data IDs for which \
+each of those dataset types has a dataset in `--collections` (matching on the dimensions they \
+share) are listed.
 
 JSON objects map dimension names to values.
 
 Examples:
   satellite query-data-ids ./repo detector --data-id instrument=DemoCam
   satellite query-data-ids ./repo visit detector --data-id instrument=DemoCam,visit=1
-  satellite query-data-ids ./repo visit --datasets calexp --collections u/alice/run1")]
+  satellite query-data-ids ./repo visit --datasets calexp --collections u/alice/run1
+  satellite query-data-ids ./repo visit --where \"instrument = 'DemoCam' AND band = 'r'\" --order-by=-visit")]
 pub struct QueryDataIdsArgs {
     /// The repository.
     pub repo: PathBuf,
@@ -180,6 +192,14 @@ pub struct QueryDataIdsArgs {
     #[arg(long = "data-id", value_parser = parse_key_value, value_delimiter = ',', value_name = "KEY=VALUE")]
     pub data_id: Vec<DataIdTerm>,
 
+    /// The `where` expression and its parameters.
+    #[command(flatten)]
+    pub filter: WhereArgs,
+
+    /// Sort order.
+    #[command(flatten)]
+    pub order_by: OrderByArg,
+
     /// The row limit.
     #[command(flatten)]
     pub limit: LimitArg,
@@ -199,7 +219,8 @@ to `satellite insert-dimension-records`.
 Examples:
   satellite query-dimension-records ./repo detector --data-id instrument=DemoCam
   satellite query-dimension-records ./repo visit --data-id instrument=DemoCam,visit=12 --format json
-  satellite query-dimension-records ./repo detector --data-id full_name=R00_S00")]
+  satellite query-dimension-records ./repo detector --data-id full_name=R00_S00
+  satellite query-dimension-records ./repo visit --where \"band = 'r' AND visit.exposure_time > 10\" --order-by visit.timespan.begin")]
 pub struct QueryDimensionRecordsArgs {
     /// The repository.
     pub repo: PathBuf,
@@ -211,6 +232,14 @@ pub struct QueryDimensionRecordsArgs {
     /// element (`full_name=R00_S00`); repeated or comma-separated.
     #[arg(long = "data-id", value_parser = parse_key_value, value_delimiter = ',', value_name = "KEY=VALUE")]
     pub data_id: Vec<DataIdTerm>,
+
+    /// The `where` expression and its parameters.
+    #[command(flatten)]
+    pub filter: WhereArgs,
+
+    /// Sort order.
+    #[command(flatten)]
+    pub order_by: OrderByArg,
 
     /// The row limit.
     #[command(flatten)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use satellite_core::model::{
     CollectionName, CollectionType, DataCoordinate, DatasetTypeName, Timespan,
 };
-use satellite_core::registry::{DatasetQuery, Limit, RegistryError};
+use satellite_core::registry::{DatasetQuery, Filter, Limit, RegistryError};
 
 use super::{open, plural, ExitStatus};
 use crate::cli::{CertifyArgs, DecertifyArgs};
@@ -39,7 +39,10 @@ pub fn certify(args: &CertifyArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let query = DatasetQuery {
         dataset_types: vec![dataset_type.name.clone()],
         collections: collections(registry, &args.collections, find_first)?,
-        data_id: data_id_terms(repo.universe(), &args.data_id)?,
+        filter: Filter {
+            data_id: data_id_terms(repo.universe(), &args.data_id)?,
+            ..Filter::default()
+        },
         find_first,
         timespan: None,
         limit: Limit::Unlimited,
@@ -78,7 +81,10 @@ pub fn decertify(args: &DecertifyArgs, out: &Output) -> anyhow::Result<ExitStatu
         let query = DatasetQuery {
             dataset_types: vec![DatasetTypeName::parse(dataset_type.name.as_str())?],
             collections: vec![calib.clone()],
-            data_id: data_id_terms(repo.universe(), &args.data_id)?,
+            filter: Filter {
+                data_id: data_id_terms(repo.universe(), &args.data_id)?,
+                ..Filter::default()
+            },
             find_first: false,
             timespan: None,
             limit: Limit::Unlimited,

@@ -13,7 +13,7 @@ pub fn tag(args: &TagArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let repo = open(&args.repo)?;
     let registry = repo.registry();
     let tagged = CollectionName::parse(&args.tagged)?;
-    let found = find_datasets(&repo, &args.globs, &args.search, Limit::Unlimited)?;
+    let found = find_datasets(&repo, &args.globs, &args.search, &[], Limit::Unlimited)?;
     registry.transaction(|| {
         registry.register_collection(&tagged, CollectionType::Tagged, "")?;
         registry.associate(&tagged, &found.refs)?;
@@ -42,7 +42,7 @@ pub fn untag(args: &UntagArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     if search.collections.is_empty() {
         search.collections = vec![tagged.to_string()];
     }
-    let found = find_datasets(&repo, &args.globs, &search, Limit::Unlimited)?;
+    let found = find_datasets(&repo, &args.globs, &search, &[], Limit::Unlimited)?;
     let n = registry.disassociate(&tagged, &found.refs)?;
     out.status(&format!(
         "Untagged {} from `{tagged}`",

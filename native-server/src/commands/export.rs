@@ -17,7 +17,7 @@ use crate::output::Output;
 pub fn run(args: &ExportArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let repo = open(&args.repo)?;
     let registry = repo.registry();
-    let found = find_datasets(&repo, &args.globs, &args.search, Limit::Unlimited)?;
+    let found = find_datasets(&repo, &args.globs, &args.search, &[], Limit::Unlimited)?;
     let mut refs = Vec::with_capacity(found.refs.len());
     let mut skipped = 0;
     for r in found.refs {

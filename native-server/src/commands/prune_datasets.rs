@@ -55,8 +55,9 @@ pub fn run(args: &PruneDatasetsArgs, out: &Output) -> anyhow::Result<ExitStatus>
         collections,
         data_id: args.data_id.clone(),
         find_first: args.find_first,
+        filter: args.filter.clone(),
     };
-    let found = find_datasets(&repo, &args.datasets, &search, Limit::Unlimited)?;
+    let found = find_datasets(&repo, &args.datasets, &search, &[], Limit::Unlimited)?;
     if found.refs.is_empty() {
         out.status("No datasets found; nothing to prune");
         return Ok(ExitStatus::Success);

@@ -8,19 +8,14 @@ use satellite_core::registry::{DimensionRecordQuery, Limit};
 use super::{open, warn_truncated, ExitStatus};
 use crate::cli::QueryDimensionRecordsArgs;
 use crate::dataset_listing::records;
-use crate::dataset_search::{typed_value, with_defaults};
+use crate::dataset_search::{filter, typed_value};
 use crate::output::Output;
 
 /// Lists the records of an element.
 pub fn run(args: &QueryDimensionRecordsArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let repo = open(&args.repo)?;
     let universe = repo.universe();
-    let element = universe.get_element(&args.element)?;
-    let columns: Vec<String> = element
-        .record_columns(universe)
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    universe.get_element(&args.element)?;
     let mut constraints = BTreeMap::new();
     for t in &args.data_id {
         // Dimensions are typed by their key; other fields are checked by the registry.
@@ -31,13 +26,10 @@ pub fn run(args: &QueryDimensionRecordsArgs, out: &Output) -> anyhow::Result<Exi
         };
         constraints.insert(t.key.clone(), value);
     }
-    let constraints = with_defaults(&repo, constraints, |k| {
-        k == element.name || columns.iter().any(|c| c == k)
-    })?;
     let limit = Limit::from_cli(args.limit.limit);
     let query = DimensionRecordQuery {
         element: args.element.clone(),
-        data_id: constraints,
+        filter: filter(&repo, &args.filter, constraints, &args.order_by.order_by)?,
         limit,
     };
     let (found, truncated) = repo.registry().query_dimension_records(&query)?;

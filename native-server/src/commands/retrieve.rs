@@ -14,7 +14,7 @@ use crate::output::Output;
 /// warning, and the command then ends with exit code 3.
 pub fn run(args: &RetrieveArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let repo = open(&args.repo)?;
-    let found = find_datasets(&repo, &args.globs, &args.search, Limit::Unlimited)?;
+    let found = find_datasets(&repo, &args.globs, &args.search, &[], Limit::Unlimited)?;
     let mut stored = Vec::with_capacity(found.refs.len());
     let mut unstored = Vec::new();
     for r in found.refs {

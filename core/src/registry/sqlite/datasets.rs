@@ -15,7 +15,7 @@ use crate::model::{
     suggest, CollectionName, CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetRef,
     DatasetType, DatasetTypeName, RunName, StorageClassName, Timespan,
 };
-use crate::registry::{DatasetQuery, RegistryError};
+use crate::registry::RegistryError;
 
 /// How many dataset IDs one `IN (...)` query binds (SQLite allows 32,766 parameters).
 const ID_BATCH: usize = 500;
@@ -109,7 +109,7 @@ impl SqliteRegistry {
         self.dataset_type_entry(name).map(|(_, dt, _)| dt)
     }
 
-    fn dataset_type_entry(
+    pub(super) fn dataset_type_entry(
         &self,
         name: &str,
     ) -> Result<(i64, Arc<DatasetType>, i64), RegistryError> {
@@ -427,144 +427,6 @@ impl SqliteRegistry {
             }
         }
         Ok(None)
-    }
-
-    /// Queries datasets; returns the refs (data IDs with implied values) and whether the limit
-    /// cut the result short.
-    ///
-    /// # Errors
-    /// [`RegistryError::MissingDatasetType`], [`RegistryError::MissingCollection`].
-    pub fn query_datasets(
-        &self,
-        q: &DatasetQuery,
-    ) -> Result<(Vec<DatasetRef>, bool), RegistryError> {
-        let path = self.flatten(&q.collections)?;
-        let mut out = Vec::new();
-        for type_name in &q.dataset_types {
-            let (type_id, dt, group_id) = self.dataset_type_entry(type_name.parent())?;
-            let group = self.group_by_id(group_id)?;
-            let dims: Vec<&str> = dt.dimensions.required().collect();
-            let names: Vec<&str> = dt.dimensions.names().collect();
-            // Implied values come from joined dimension tables, so constraints on any dimension
-            // of the type are SQL conditions and rows arrive with full data IDs.
-            let (joins, exprs) = self.implied_joins(&group, "t")?;
-            let mut sql_constraints = String::new();
-            let mut extra: Vec<Value> = Vec::new();
-            for (k, v) in &q.data_id {
-                // Constraints on dimensions the type does not have do not restrict it (the
-                // caller has checked that every name is a dimension).
-                if let Some(slot) = names.iter().position(|n| n == k) {
-                    extra.push(to_value(v));
-                    sql_constraints.push_str(&format!(
-                        " AND {} = ?{}",
-                        exprs[slot],
-                        extra.len() + 2
-                    ));
-                }
-            }
-            let selected: String = exprs.iter().map(|e| format!(", {e}")).collect();
-            type Row = (usize, Vec<DataIdValue>, Vec<u8>, i64);
-            let mut first: HashMap<Vec<DataIdValue>, Row> = HashMap::new();
-            let mut all: Vec<Row> = Vec::new();
-            for (rank, (collection_id, _, t)) in path.iter().enumerate() {
-                let (table, time_filter) = match t {
-                    CollectionType::Calibration => {
-                        if q.find_first && q.timespan.is_none() {
-                            continue;
-                        }
-                        (calibs_table(group_id), true)
-                    }
-                    _ => (tags_table(group_id), false),
-                };
-                let template = if time_filter {
-                    "SELECT t.dataset_id, d.run_id, t.timespan_begin, t.timespan_end{values} FROM {table} AS t
-                     JOIN dataset AS d ON d.dataset_id = t.dataset_id{joins}
-                     WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
-                } else {
-                    "SELECT t.dataset_id, d.run_id, NULL, NULL{values} FROM {table} AS t
-                     JOIN dataset AS d ON d.dataset_id = t.dataset_id{joins}
-                     WHERE t.dataset_type_id = ?1 AND t.collection_id = ?2{key}"
-                };
-                let sql = render(
-                    template,
-                    &[
-                        ("values", &selected),
-                        ("table", &table),
-                        ("joins", &joins),
-                        ("key", &sql_constraints),
-                    ],
-                );
-                let mut values = vec![Value::Integer(type_id), Value::Integer(*collection_id)];
-                values.extend(extra.iter().cloned());
-                let mut stmt = self.conn().prepare_cached(&sql)?;
-                let mut result = stmt.query(rusqlite::params_from_iter(values))?;
-                while let Some(r) = result.next()? {
-                    if time_filter {
-                        if let Some(ts) = q.timespan {
-                            if !Timespan::new(r.get(2)?, r.get(3)?).overlaps(&ts) {
-                                continue;
-                            }
-                        }
-                    }
-                    let mut full: Vec<DataIdValue> = Vec::with_capacity(names.len());
-                    for i in 0..dims.len() {
-                        full.push(schema::data_id_from_sql(r.get_ref(i + 4)?)?);
-                    }
-                    // Along a search path most rows are masked by an earlier collection: skip
-                    // them before reading anything else.
-                    if q.find_first && first.contains_key(&full) {
-                        continue;
-                    }
-                    let key = q.find_first.then(|| full.clone());
-                    for i in dims.len()..names.len() {
-                        full.push(schema::data_id_from_sql(r.get_ref(i + 4)?)?);
-                    }
-                    let row = (rank, full, r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?);
-                    match key {
-                        Some(k) => {
-                            first.insert(k, row);
-                        }
-                        None => all.push(row),
-                    }
-                }
-            }
-            if q.find_first {
-                all = first.into_values().collect();
-            }
-            all.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-            // A dataset in several collections of the path is listed once, where first found.
-            let mut seen = std::collections::HashSet::with_capacity(all.len());
-            all.retain(|(_, _, id, _)| seen.insert(id.clone()));
-            let mut runs: HashMap<i64, RunName> = HashMap::new();
-            for (_, mut full, id, run_id) in all {
-                let implied = full.split_off(dims.len());
-                let data_id = DataCoordinate::from_required(Arc::clone(&group), full)?
-                    .with_implied(implied)?;
-                let run = match runs.get(&run_id) {
-                    Some(r) => r.clone(),
-                    None => {
-                        let r = RunName::parse(&self.collection_name(run_id)?.0)?;
-                        runs.insert(run_id, r.clone());
-                        r
-                    }
-                };
-                out.push(DatasetRef {
-                    id: bytes_to_id(&id)?,
-                    dataset_type: Arc::clone(&dt),
-                    data_id,
-                    run,
-                    component: type_name.component().map(str::to_owned),
-                });
-                if q.limit.fetch().is_some_and(|n| out.len() >= n) {
-                    break;
-                }
-            }
-        }
-        let more = q.limit.cap().is_some_and(|cap| out.len() > cap);
-        if let Some(cap) = q.limit.cap() {
-            out.truncate(cap);
-        }
-        Ok((out, more))
     }
 
     /// Adds datasets to a TAGGED collection (already-tagged ones are kept).
@@ -1075,7 +937,7 @@ fn value_to_data_id(v: Value) -> Result<DataIdValue, RegistryError> {
     }
 }
 
-fn bytes_to_id(b: &[u8]) -> Result<DatasetId, RegistryError> {
+pub(super) fn bytes_to_id(b: &[u8]) -> Result<DatasetId, RegistryError> {
     let arr: [u8; 16] = b
         .try_into()
         .map_err(|_| RegistryError::Corrupt(format!("a dataset ID of {} bytes", b.len())))?;

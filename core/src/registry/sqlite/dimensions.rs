@@ -8,10 +8,10 @@ use std::sync::Arc;
 use super::schema::{self, element_table, ident};
 use super::SqliteRegistry;
 use crate::model::{
-    ColumnType, DataCoordinate, DataIdValue, DimensionElement, DimensionRecord, ModelError,
+    DataCoordinate, DataIdValue, DimensionElement, DimensionRecord, ModelError,
     RecordValue,
 };
-use crate::registry::{DimensionRecordQuery, RegistryError};
+use crate::registry::RegistryError;
 
 /// What to do when a record with the same key already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -265,52 +265,6 @@ impl SqliteRegistry {
         Ok(out)
     }
 
-    /// Records of an element matching `dimension = value` / `field = value` constraints.
-    ///
-    /// Returns the records and whether more existed than the limit allowed.
-    ///
-    /// # Errors
-    /// [`ModelError::UnknownElement`], [`ModelError::UnknownField`].
-    pub fn query_dimension_records(
-        &self,
-        q: &DimensionRecordQuery,
-    ) -> Result<(Vec<DimensionRecord>, bool), RegistryError> {
-        let universe = self.universe().clone();
-        let e = universe.get_element(&q.element)?;
-        DimensionRecord::require_table(e)?;
-        let cols = schema::element_sql_columns(&universe, e);
-        let mut constraints = BTreeMap::new();
-        for (k, v) in &q.data_id {
-            // `visit=3` on the visit element means its primary key.
-            let col = if *k == e.name {
-                e.primary_key().map_or(k.clone(), |p| p.name.clone())
-            } else {
-                k.clone()
-            };
-            let Some((_, t, _)) = cols.iter().find(|(n, _, _)| *n == col) else {
-                return Err(ModelError::UnknownField {
-                    element: e.name.clone(),
-                    field: k.clone(),
-                    suggestions: crate::model::suggest(k, cols.iter().map(|(n, _, _)| n.as_str())),
-                }
-                .into());
-            };
-            let v = match (t, v) {
-                (ColumnType::Int, DataIdValue::Str(s)) => {
-                    DataIdValue::parse_for(k, ColumnType::Int, s)?
-                }
-                _ => v.clone(),
-            };
-            constraints.insert(col, v);
-        }
-        let mut rows = self.load_records(e, &constraints, q.limit.fetch())?;
-        let more = q.limit.cap().is_some_and(|cap| rows.len() > cap);
-        if let Some(cap) = q.limit.cap() {
-            rows.truncate(cap);
-        }
-        Ok((rows, more))
-    }
-
     /// The implied values of a data ID, from dimension records, by a per-group plan of
     /// lookups (cached) so that large query results cost two hash lookups per row.
     ///
@@ -372,64 +326,6 @@ impl SqliteRegistry {
                 })
             })
             .collect()
-    }
-
-    /// SQL joins that bring a group's implied values along with rows of a table (alias
-    /// `alias`) holding its required dimensions as columns, following the implied-values plan:
-    /// one join per plan step. Returns the join text and, per dimension of the group (required
-    /// then implied), the SQL expression of its value. Only identifiers go into the text.
-    ///
-    /// # Errors
-    /// [`ModelError::InconsistentDataId`] when the plan cannot give every implied value.
-    pub(super) fn implied_joins(
-        &self,
-        group: &crate::model::DimensionGroup,
-        alias: &str,
-    ) -> Result<(String, Vec<String>), RegistryError> {
-        let plan = self.implied_plan(group)?;
-        let universe = self.universe().clone();
-        let names: Vec<&str> = group.names().collect();
-        let mut exprs: Vec<Option<String>> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                (i < group.required().len()).then(|| format!("{alias}.{}", schema::ident(n)))
-            })
-            .collect();
-        let mut joins = String::new();
-        for (k, step) in plan.iter().enumerate() {
-            let j = format!("j{k}");
-            let keys = schema::element_key_columns(&universe, universe.get_element(&step.element)?);
-            let on: Vec<String> = keys
-                .iter()
-                .zip(&step.key)
-                .map(|(col, &slot)| {
-                    let e = exprs[slot].clone().unwrap_or_else(|| "NULL".to_owned());
-                    format!("{j}.{} = {e}", schema::ident(col))
-                })
-                .collect();
-            joins.push_str(&format!(
-                " JOIN {} AS {j} ON {}",
-                schema::element_table(&step.element),
-                on.join(" AND ")
-            ));
-            for (slot, column) in &step.outputs {
-                exprs[*slot] = Some(format!("{j}.{}", schema::ident(column)));
-            }
-        }
-        let exprs = exprs
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| {
-                e.ok_or_else(|| {
-                    RegistryError::Model(ModelError::InconsistentDataId(format!(
-                        "no dimension record gives `{}` in {group}",
-                        names[i]
-                    )))
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok((joins, exprs))
     }
 
     /// The lookups that give a group's implied values: each step reads one element's record by

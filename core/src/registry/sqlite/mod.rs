@@ -8,6 +8,8 @@
 mod collections;
 mod datasets;
 mod dimensions;
+mod queries;
+mod relation;
 mod schema;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
