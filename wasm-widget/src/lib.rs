@@ -17,4 +17,5 @@
 //! ```
 
 pub mod api;
+pub mod expression;
 pub mod validation;

@@ -66,10 +66,41 @@ impl DimensionRecord {
     pub fn new(
         universe: &DimensionUniverse,
         element: &str,
+        values: BTreeMap<String, RecordValue>,
+    ) -> Result<Self, ModelError> {
+        Self::require_table(universe.get_element(element)?)?;
+        Self::checked(universe, element, values)
+    }
+
+    /// A record of an element whose values come from another element's records (`band`
+    /// from `physical_filter`), as queries return them.
+    ///
+    /// # Errors
+    /// As [`DimensionRecord::new`]; [`ModelError::InvalidRecord`] for an element with a table.
+    pub fn derived(
+        universe: &DimensionUniverse,
+        element: &str,
+        values: BTreeMap<String, RecordValue>,
+    ) -> Result<Self, ModelError> {
+        if universe
+            .get_element(element)?
+            .implied_union_target
+            .is_none()
+        {
+            return Err(ModelError::InvalidRecord {
+                element: element.to_owned(),
+                reason: "its records are stored, not derived".into(),
+            });
+        }
+        Self::checked(universe, element, values)
+    }
+
+    fn checked(
+        universe: &DimensionUniverse,
+        element: &str,
         mut values: BTreeMap<String, RecordValue>,
     ) -> Result<Self, ModelError> {
         let e = universe.get_element(element)?;
-        Self::require_table(e)?;
         let columns = e.record_columns(universe);
         let bad = |reason: String| ModelError::InvalidRecord {
             element: element.to_owned(),

@@ -234,6 +234,8 @@ struct UniverseInner {
     elements: Vec<DimensionElement>,
     index: HashMap<String, usize>,
     config_json: serde_json::Value,
+    /// Spatial and temporal families: name and members, most specific first.
+    families: Vec<(bool, String, Vec<String>)>,
 }
 
 /// The schema of all dimensions: a cheap-to-clone handle.
@@ -306,6 +308,18 @@ impl DimensionUniverse {
             };
         let spatial = family_of(&config.topology.spatial)?;
         let temporal = family_of(&config.topology.temporal)?;
+        let mut families = Vec::new();
+        for (is_spatial, map) in [
+            (true, &config.topology.spatial),
+            (false, &config.topology.temporal),
+        ] {
+            for (family, members) in map {
+                let name = family.as_str().unwrap_or_default().to_owned();
+                let members: Vec<String> = serde_yaml::from_value(members.clone())
+                    .map_err(|e| bad(format!("topology `{name}`: {e}")))?;
+                families.push((is_spatial, name, members));
+            }
+        }
 
         let mut elements = Vec::new();
         for (name, spec) in &config.elements {
@@ -399,6 +413,7 @@ impl DimensionUniverse {
             elements,
             index,
             config_json: json,
+            families,
         }));
         universe.validate()?;
         Ok(universe)
@@ -443,6 +458,16 @@ impl DimensionUniverse {
     /// The version number within the namespace.
     pub fn version(&self) -> u32 {
         self.0.version
+    }
+
+    /// The spatial (`spatial = true`) or temporal families: each name with its members, most
+    /// specific first (`observation_regions: [visit_detector_region, visit]`).
+    pub fn families(&self, spatial: bool) -> impl Iterator<Item = (&str, &[String])> {
+        self.0
+            .families
+            .iter()
+            .filter(move |(s, _, _)| *s == spatial)
+            .map(|(_, n, m)| (n.as_str(), m.as_slice()))
     }
 
     /// The skypix dimension used to index spatial joins (`htm7`).

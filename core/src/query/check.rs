@@ -400,6 +400,8 @@ pub enum BindValue {
     Timespan(Timespan),
     /// A UUID.
     Uuid(uuid::Uuid),
+    /// A region (`visit.region OVERLAPS :r`).
+    Region(RegionLiteral),
     /// A list, for `x IN (:name)`.
     List(Vec<BindValue>),
 }
@@ -448,6 +450,7 @@ impl BindValue {
             Self::Time(t) => Literal::Time(*t),
             Self::Timespan(t) => Literal::Timespan(*t),
             Self::Uuid(u) => Literal::Uuid(*u),
+            Self::Region(r) => Literal::Region(r.clone()),
             Self::List(_) => return None,
         })
     }
@@ -1223,6 +1226,31 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn overlaps(&self, a: Scalar, b: Scalar, e: &Expr) -> Result<Predicate, QueryError> {
         use ColumnType::{Datetime, Region, Timespan as Ts};
+        // Two elements of one spatial or temporal family are already related by their keys.
+        if let (
+            Scalar::Column(ColumnRef::DimensionField { element: x, .. }, t),
+            Scalar::Column(ColumnRef::DimensionField { element: y, .. }, _),
+        ) = (&a, &b)
+        {
+            let u = self.universe();
+            let (ex, ey) = (u.element(x), u.element(y));
+            let family = |el: Option<&DimensionElement>| {
+                el.and_then(|el| {
+                    if *t == Region {
+                        el.spatial_family.clone()
+                    } else {
+                        el.temporal_family.clone()
+                    }
+                })
+            };
+            if family(ex).is_some() && family(ex) == family(ey) {
+                let kind = if *t == Region { "Spatial" } else { "Temporal" };
+                return Err(semantic(
+                    format!("{kind} join between {x} and {y} is not necessary."),
+                    e.span,
+                ));
+            }
+        }
         match (a.column_type(), b.column_type()) {
             (Ts, Ts) | (Ts, Datetime) | (Datetime, Ts) => Ok(Predicate::Overlaps { a, b }),
             (Region, Region) => {

@@ -138,6 +138,19 @@ pub enum RegistryError {
         /// What is wrong, and where.
         error: crate::query::QueryError,
     },
+    /// A find-first search matched several validity ranges of one data ID in a CALIBRATION
+    /// collection (the Python Butler's `CalibrationLookupError`).
+    #[error(
+        "Ambiguous calibration validity range match. This usually means a temporal join or \
+         'where' needs to be added, but it could also mean that multiple validity ranges overlap \
+         a single output data ID. (dataset type `{dataset_type}`, collection `{collection}`)"
+    )]
+    AmbiguousCalibration {
+        /// The dataset type.
+        dataset_type: String,
+        /// The CALIBRATION collection.
+        collection: String,
+    },
     /// The repository is not a Satellite Butler registry, or it is damaged.
     #[error("the registry is not usable: {0}")]
     Corrupt(String),

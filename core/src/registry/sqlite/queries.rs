@@ -137,7 +137,33 @@ impl SqliteRegistry {
                 vec![parent.to_owned()],
                 q.filter.data_id.clone(),
             )?;
+            // Find-first in a CALIBRATION collection without a lookup time picks the validity
+            // range that overlaps the query's own temporal element (an exposure named in the
+            // expression), as the Python Butler does.
+            let mut plan = plan;
             let query_group = universe.group(&plan.checked.dimensions)?;
+            let lookup: Option<String> = if q.find_first
+                && q.timespan.is_none()
+                && path
+                    .iter()
+                    .any(|(_, _, t)| *t == CollectionType::Calibration)
+            {
+                universe.families(false).find_map(|(_, members)| {
+                    members
+                        .iter()
+                        .find(|m| query_group.elements().any(|e| e == m.as_str()))
+                        .cloned()
+                })
+            } else {
+                None
+            };
+            if let Some(el) = &lookup {
+                plan.checked
+                    .fields
+                    .entry(el.clone())
+                    .or_default()
+                    .insert("timespan".to_owned());
+            }
             let wants_ingest = reads_dataset_field(
                 &plan.checked.predicate,
                 &plan.order,
@@ -156,9 +182,6 @@ impl SqliteRegistry {
             let mut all: Vec<Row> = Vec::new();
             for (rank, (collection_id, collection, ctype)) in path.iter().enumerate() {
                 let calibration = *ctype == CollectionType::Calibration;
-                if calibration && q.find_first && q.timespan.is_none() {
-                    continue;
-                }
                 let is_run = *ctype == CollectionType::Run;
                 let mut fields = HashMap::new();
                 fields.insert(
@@ -206,9 +229,19 @@ impl SqliteRegistry {
                     &rel,
                     vec![Value::Integer(type_id), Value::Integer(*collection_id)],
                 );
-                let condition = tr
+                let mut condition = tr
                     .predicate(&plan.checked.predicate)
                     .map_err(|e| with_expression(e, &q.filter.expression))?;
+                if let (true, Some(el)) = (calibration, &lookup) {
+                    if let Some(a) = rel.elements.get(el) {
+                        condition = format!(
+                            "{condition} AND COALESCE(t.timespan_begin, {min}) < {a}.timespan_end \
+                             AND {a}.timespan_begin < COALESCE(t.timespan_end, {max})",
+                            min = i64::MIN,
+                            max = i64::MAX
+                        );
+                    }
+                }
                 let mut selected = String::new();
                 for n in &names {
                     selected.push_str(", ");
@@ -265,8 +298,16 @@ impl SqliteRegistry {
                     }
                     // Along a search path most rows are masked by an earlier collection: skip
                     // them before reading anything else.
-                    if q.find_first && first.contains_key(&values) {
-                        continue;
+                    if q.find_first {
+                        if let Some(earlier) = first.get(&values) {
+                            if calibration && earlier.rank == rank && q.timespan.is_none() {
+                                return Err(RegistryError::AmbiguousCalibration {
+                                    dataset_type: parent.to_owned(),
+                                    collection: collection.clone(),
+                                });
+                            }
+                            continue;
+                        }
                     }
                     let key = q.find_first.then(|| values.clone());
                     for i in dims..names.len() {
@@ -365,15 +406,94 @@ impl SqliteRegistry {
             q.datasets.iter().map(|t| t.parent().to_owned()).collect(),
             q.filter.data_id.clone(),
         )?;
+        // Dataset types whose fields the expression reads are joined (their rows, from every
+        // collection searched, RUN/TAGGED and CALIBRATION alike); the others are existence
+        // constraints below.
+        let mut sources = Vec::new();
+        let mut joined_conditions: Vec<(String, i64, Vec<i64>)> = Vec::new();
+        for (i, (type_id, dt, group_id)) in searches.iter().enumerate() {
+            let name = dt.name.as_str().to_owned();
+            if !plan.checked.datasets.contains(&name) {
+                continue;
+            }
+            let alias = format!("t{i}");
+            let dims: Vec<String> = dt.dimensions.required().map(str::to_owned).collect();
+            let cols =
+                schema::column_list(&dims.iter().map(String::as_str).collect::<Vec<_>>(), "");
+            let table = render(
+                "(SELECT dataset_type_id, collection_id, dataset_id{cols}, timespan_begin, timespan_end FROM {calibs}
+                  UNION ALL SELECT dataset_type_id, collection_id, dataset_id{cols}, NULL, NULL FROM {tags})",
+                &[("cols", &cols), ("calibs", &calibs_table(*group_id)), ("tags", &tags_table(*group_id))],
+            );
+            let mut fields = HashMap::new();
+            fields.insert(
+                DatasetField::DatasetId,
+                FieldSql::Expr(format!("{alias}.dataset_id")),
+            );
+            fields.insert(
+                DatasetField::Collection,
+                FieldSql::Expr(render(
+                    "(SELECT c.name FROM collection AS c WHERE c.collection_id = {a}.collection_id)",
+                    &[("a", &alias)],
+                )),
+            );
+            fields.insert(
+                DatasetField::Run,
+                FieldSql::Expr(render(
+                    "(SELECT c.name FROM dataset AS d JOIN collection AS c ON c.collection_id = d.run_id WHERE d.dataset_id = {a}.dataset_id)",
+                    &[("a", &alias)],
+                )),
+            );
+            fields.insert(
+                DatasetField::IngestDate,
+                FieldSql::Expr(render(
+                    "(SELECT d.ingest_date FROM dataset AS d WHERE d.dataset_id = {a}.dataset_id)",
+                    &[("a", &alias)],
+                )),
+            );
+            fields.insert(
+                DatasetField::Timespan,
+                FieldSql::Pair(
+                    format!("COALESCE({alias}.timespan_begin, {})", i64::MIN),
+                    format!("COALESCE({alias}.timespan_end, {})", i64::MAX),
+                ),
+            );
+            sources.push(DatasetSource {
+                dataset_type: name,
+                alias: alias.clone(),
+                table,
+                required: dims,
+                fields,
+            });
+            joined_conditions.push((alias, *type_id, path.iter().map(|(id, _, _)| *id).collect()));
+        }
         let query_group = universe.group(&plan.checked.dimensions)?;
-        let rel = self.relation(&query_group, &plan.checked.fields, Vec::new())?;
+        let rel = self.relation(&query_group, &plan.checked.fields, sources)?;
         let mut tr = Translator::new(&rel, Vec::new());
         let mut condition = tr
             .predicate(&plan.checked.predicate)
             .map_err(|e| with_expression(e, &q.filter.expression))?;
-        // Existence of a dataset of each type in the collections, matching on the dimensions
-        // the query and the dataset type share.
+        for (alias, type_id, ids) in &joined_conditions {
+            let type_param = tr.push_param(Value::Integer(*type_id));
+            let mut list = Vec::with_capacity(ids.len());
+            for id in ids {
+                list.push(format!("?{}", tr.push_param(Value::Integer(*id))));
+            }
+            if list.is_empty() {
+                condition = "0".to_owned();
+                continue;
+            }
+            condition = format!(
+                "{condition} AND {alias}.dataset_type_id = ?{type_param} AND {alias}.collection_id IN ({})",
+                list.join(", ")
+            );
+        }
+        // Existence of a dataset of each other type in the collections, matching on the
+        // dimensions the query and the dataset type share.
         for (type_id, dt, group_id) in &searches {
+            if plan.checked.datasets.contains(dt.name.as_str()) {
+                continue;
+            }
             let mut alternatives = Vec::new();
             for (tables, kind) in [
                 (tags_table(*group_id), false),
@@ -465,6 +585,9 @@ impl SqliteRegistry {
     ) -> Result<(Vec<DimensionRecord>, bool), RegistryError> {
         let universe = self.universe().clone();
         let e = universe.get_element(&q.element)?.clone();
+        if e.implied_union_target.is_some() {
+            return self.query_derived_records(q);
+        }
         DimensionRecord::require_table(&e)?;
         let cols = schema::element_sql_columns(&universe, &e);
         let mut dims: Vec<String> = universe.required_closure(&e.name);
@@ -583,6 +706,67 @@ impl SqliteRegistry {
                 values.insert("timespan".to_owned(), schema::timespan_from_sql(ts.0, ts.1));
             }
             out.push(DimensionRecord::new(&universe, &e.name, values)?);
+        }
+        let more = q.limit.cap().is_some_and(|cap| out.len() > cap);
+        if let Some(cap) = q.limit.cap() {
+            out.truncate(cap);
+        }
+        Ok((out, more))
+    }
+}
+
+impl SqliteRegistry {
+    /// Records of an element whose values come from another element's records (`band`):
+    /// the distinct values found there.
+    fn query_derived_records(
+        &self,
+        q: &DimensionRecordQuery,
+    ) -> Result<(Vec<DimensionRecord>, bool), RegistryError> {
+        let universe = self.universe().clone();
+        let e = universe.get_element(&q.element)?.clone();
+        let key = e
+            .primary_key()
+            .map_or_else(|| "name".to_owned(), |k| k.name.clone());
+        let mut data_id = BTreeMap::new();
+        for (k, v) in &q.filter.data_id {
+            let k = if *k == key { e.name.clone() } else { k.clone() };
+            data_id.insert(k, v.clone());
+        }
+        let plan = self.plan(&q.filter, vec![e.name.clone()], Vec::new(), data_id)?;
+        let query_group = universe.group(&plan.checked.dimensions)?;
+        let rel = self.relation(&query_group, &plan.checked.fields, Vec::new())?;
+        let mut tr = Translator::new(&rel, Vec::new());
+        let condition = tr
+            .predicate(&plan.checked.predicate)
+            .map_err(|x| with_expression(x, &q.filter.expression))?;
+        let mut order_cols = Vec::new();
+        for t in &plan.order {
+            order_cols.push(order_sql(&mut tr, &t.value)?);
+        }
+        let (sql, params) = finish_select(
+            &rel.from,
+            &condition,
+            &[rel.dim(&e.name)?.to_owned()],
+            &order_cols,
+            &plan.order,
+            1,
+            q.limit.fetch(),
+            tr,
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let v = schema::record_from_sql(
+                e.primary_key()
+                    .map_or(crate::model::ColumnType::String, |k| k.column_type),
+                r.get_ref(0)?,
+            );
+            out.push(DimensionRecord::derived(
+                &universe,
+                &e.name,
+                BTreeMap::from([(key.clone(), v)]),
+            )?);
         }
         let more = q.limit.cap().is_some_and(|cap| out.len() > cap);
         if let Some(cap) = q.limit.cap() {

@@ -385,9 +385,15 @@ impl<'r> Translator<'r> {
             Scalar::Literal(l) => self.literal(l)?,
             Scalar::Column(c, t) => self.column(c, *t)?,
             Scalar::Neg(x) => Sql::One(format!("(-{})", self.one(x)?)),
-            Scalar::Arith { op, a, b, .. } => {
+            Scalar::Arith { op, a, b, ty } => {
                 let (a, b) = (self.one(a)?, self.one(b)?);
-                Sql::One(format!("({a} {} {b})", op.symbol()))
+                // The Python Butler's SQL divides integers exactly (`visit / 2 = 3` matches
+                // only visit 6), so integer division is done in floating point.
+                if *op == crate::query::BinaryOp::Div && *ty == crate::model::ColumnType::Int {
+                    Sql::One(format!("(CAST({a} AS REAL) / {b})"))
+                } else {
+                    Sql::One(format!("({a} {} {b})", op.symbol()))
+                }
             }
             Scalar::Begin(x) => match self.scalar(x)? {
                 Sql::Pair(b, _) => Sql::One(b),
