@@ -68,6 +68,15 @@ ensure_wasm_bindgen() {
     fi
 }
 
+# cargo-fuzz, for the fuzz stage of `scripts/test` (the targets are in fuzz/). Any installed
+# version will do: the stage only uses `cargo fuzz run`, stable for years.
+ensure_cargo_fuzz() {
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        log "installing cargo-fuzz (about 2 minutes, once)"
+        cargo install -q cargo-fuzz --locked
+    fi
+}
+
 # A project-local venv with the real Python Butler (for interop tests and benchmarks).
 ensure_python_venv() {
     if [ ! -x "$VENV/bin/python" ]; then

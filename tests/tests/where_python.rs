@@ -28,7 +28,12 @@ use satellite_core::registry::{
 use satellite_core::repository::{ImportOptions, NoProgress, RepoConfig, Repository};
 
 /// Cases where we knowingly answer differently, and why.
-const DIVERGENCES: &[(&str, &str)] = &[];
+const DIVERGENCES: &[(&str, &str)] = &[(
+    "region-inside-or",
+    "a spatial constraint under OR: the Python Butler raises UnimplementedQueryError; we \
+     evaluate region overlaps anywhere in an expression (an SQL function), and return visits 2 \
+     and 3 (whose regions meet the circle) and 6",
+)];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -296,9 +301,7 @@ fn compare(case: &Value, got: &Result<Vec<Vec<Value>>, RegistryError>) -> Option
         return Some(format!("{} rows, Python {count}", rows.len()));
     }
     // With a limit and no order the rows kept are arbitrary: only the count is compared.
-    if expect.get("rows").is_none() {
-        return None;
-    }
+    expect.get("rows")?;
     let mut sorted = rows.clone();
     sorted.sort_by_key(|r| format!("{r:?}"));
     let mut want_sorted = want;

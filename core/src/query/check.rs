@@ -125,6 +125,24 @@ pub enum RegionLiteral {
     Pos(String),
 }
 
+impl RegionLiteral {
+    /// The region, built as the Python Butler builds it (note that its `CIRCLE(ra, dec, r)`
+    /// has radius `2 r`; `REGION('CIRCLE ra dec r')` has radius `r`).
+    ///
+    /// # Errors
+    /// Arguments that make no region (a negative radius, a declination beyond ±90°, ...).
+    pub fn to_region(&self) -> Result<crate::model::Region, crate::model::RegionError> {
+        use crate::model::Region;
+        match self {
+            Self::Point(ra, dec) => Region::point(*ra, *dec),
+            Self::Circle(ra, dec, r) => Region::circle(*ra, *dec, *r),
+            Self::Box(ra, dec, w, h) => Region::box_(*ra, *dec, *w, *h),
+            Self::Polygon(v) => Region::polygon(v),
+            Self::Pos(pos) => Region::from_pos(pos),
+        }
+    }
+}
+
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
@@ -1294,7 +1312,10 @@ impl<'c, 'a> Checker<'c, 'a> {
                 Err(semantic(format!("{upper} requires {what}."), e.span))
             }
         };
-        let region = |r: RegionLiteral| Ok(Checked::Value(Scalar::Literal(Literal::Region(r))));
+        let region = |r: RegionLiteral| match r.to_region() {
+            Ok(_) => Ok(Checked::Value(Scalar::Literal(Literal::Region(r)))),
+            Err(err) => Err(semantic(err.to_string(), e.span)),
+        };
         match upper.as_str() {
             "POINT" => {
                 arity(args.len() == 2, "two arguments (ra, dec)")?;
@@ -1321,7 +1342,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 ))
             }
             "POLYGON" => {
-                arity(args.len() % 2 == 0, "an even number of arguments")?;
+                arity(args.len().is_multiple_of(2), "an even number of arguments")?;
                 arity(args.len() >= 6, "at least three vertices")?;
                 let mut vertices = Vec::with_capacity(args.len() / 2);
                 for pair in args.chunks(2) {
@@ -1514,8 +1535,8 @@ pub fn check_order_by(
     terms: &[String],
     ctx: &QueryContext<'_>,
     checked: &mut CheckedWhere,
-) -> Result<Vec<OrderTerm>, (String, QueryError)> {
-    let checker = Checker::new(ctx).map_err(|e| (String::new(), e))?;
+) -> Result<Vec<OrderTerm>, Box<(String, QueryError)>> {
+    let checker = Checker::new(ctx).map_err(|e| Box::new((String::new(), e)))?;
     let mut out = Vec::with_capacity(terms.len());
     for term in terms {
         let text = term.trim();
@@ -1524,7 +1545,7 @@ pub fn check_order_by(
             None => (false, text),
         };
         let offset = text.len() - rest.len();
-        let fail = |e: QueryError| (text.to_owned(), e);
+        let fail = |e: QueryError| Box::new((text.to_owned(), e));
         let expr = super::parse(rest)
             .map_err(|mut e| {
                 e.span = e.span.map(|s| Span::new(s.start + offset, s.end + offset));

@@ -13,8 +13,8 @@ use crate::model::{
     StorageClassName, Timespan,
 };
 use crate::registry::{
-    Filter,
-    DatasetQuery, DimensionRecordQuery, Limit, RecordConflict, RegistryError, SqliteRegistry,
+    DatasetQuery, DimensionRecordQuery, Filter, Limit, RecordConflict, RegistryError,
+    SqliteRegistry,
 };
 
 /// A fresh registry in a temp dir (kept alive with it).

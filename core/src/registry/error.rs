@@ -136,7 +136,7 @@ pub enum RegistryError {
         /// The expression as given (empty when the error is not about its text).
         expression: String,
         /// What is wrong, and where.
-        error: crate::query::QueryError,
+        error: Box<crate::query::QueryError>,
     },
     /// A find-first search matched several validity ranges of one data ID in a CALIBRATION
     /// collection (the Python Butler's `CalibrationLookupError`).

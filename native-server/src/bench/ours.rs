@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use satellite_core::datastore::{Durability, TransferMode};
 use satellite_core::model::{
-    CollectionName, CollectionType, DataIdValue, DatasetIdGenMode, DatasetRef, DatasetType,
-    DatasetTypeName, DimensionRecord, DimensionUniverse, RecordValue, RunName, StorageClassName,
+    CollectionName, CollectionType, DataIdValue, DatasetIdGenMode, DatasetType, DatasetTypeName,
+    DimensionRecord, DimensionUniverse, RecordValue, RunName, StorageClassName,
 };
-use satellite_core::registry::{DatasetQuery, DimensionRecordQuery, Filter, Limit};
+use satellite_core::registry::{DataIdQuery, DatasetQuery, DimensionRecordQuery, Filter, Limit};
 use satellite_core::repository::{
     ImportOptions, IngestFile, IngestOptions, NoProgress, RepoConfig, Repository,
 };
@@ -40,9 +40,6 @@ const INGEST_MODES: [(&str, &str, TransferMode); 3] = [
 const CHAIN: &str = "DemoCam/defaults";
 const TAGGED: &str = "DemoCam/tagged-r";
 const YAML_FORMATTER: &str = "lsst.daf.butler.formatters.yaml.YamlFormatter";
-
-/// Note for every query row whose `where` we emulate.
-const WHERE_NOTE: &str = "where emulated: band='r' as a data-ID constraint, `visit > X` filtered in Rust (no where-language yet)";
 
 /// What one run of our side needs.
 #[derive(Debug)]
@@ -296,13 +293,6 @@ fn calexp_query(collections: &[&str], constraints: &[(&str, DataIdValue)]) -> Re
         timespan: None,
         limit: Limit::Unlimited,
     })
-}
-
-fn visit_of(r: &DatasetRef) -> i64 {
-    match r.data_id.get("visit") {
-        Some(DataIdValue::Int(v)) => *v,
-        _ => i64::MIN,
-    }
 }
 
 /// The anchor's `time_query`: a cold call, then the median of `n_warm` more.
@@ -561,13 +551,12 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
     let repo = Repository::open(root)?;
     rec.since("butler_open", t, None);
     let reg = repo.registry();
-    let w_run = calexp_query(
-        &[primary],
-        &[("instrument", INSTRUMENT.into()), ("band", "r".into())],
-    )?;
-    let count_w = |q: &DatasetQuery| -> Result<u64> {
-        let (refs, _) = reg.query_datasets(q)?;
-        Ok(refs.iter().filter(|r| visit_of(r) > x).count() as u64)
+    let w = format!("visit > {x} AND band = 'r'");
+    // As the anchor: `instrument="DemoCam"` is a data ID argument beside the expression.
+    let with_where = |collections: &[&str], expression: &str| -> Result<DatasetQuery> {
+        let mut q = calexp_query(collections, &[("instrument", INSTRUMENT.into())])?;
+        q.filter.expression = expression.to_owned();
+        Ok(q)
     };
     let check = |label: &str, n: u64| -> Result<()> {
         ensure!(
@@ -576,40 +565,27 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
         );
         Ok(())
     };
-    let n = time_query(rec, "query_datasets_run", 5, Some(WHERE_NOTE), || {
-        count_w(&w_run)
-    })?;
+    let count = |q: &DatasetQuery| -> Result<u64> { Ok(reg.query_datasets(q)?.0.len() as u64) };
+    let w_run = with_where(&[primary], &w)?;
+    let n = time_query(rec, "query_datasets_run", 5, None, || count(&w_run))?;
     check("query_datasets_run", n)?;
-    let w_chain = calexp_query(
-        &[CHAIN],
-        &[("instrument", INSTRUMENT.into()), ("band", "r".into())],
-    )?;
-    let n = time_query(
-        rec,
-        "query_datasets_chain_findfirst",
-        5,
-        Some(WHERE_NOTE),
-        || count_w(&w_chain),
-    )?;
+    let w_chain = with_where(&[CHAIN], &w)?;
+    let n = time_query(rec, "query_datasets_chain_findfirst", 5, None, || {
+        count(&w_chain)
+    })?;
     check("query_datasets_chain_findfirst", n)?;
-    let tagged = calexp_query(&[TAGGED], &[("instrument", INSTRUMENT.into())])?;
-    let n = time_query(
-        rec,
-        "query_datasets_tagged",
-        5,
-        Some("`visit > X` filtered in Rust (no where-language yet)"),
-        || count_w(&tagged),
-    )?;
+    let tagged = with_where(&[TAGGED], &format!("visit > {x}"))?;
+    let n = time_query(rec, "query_datasets_tagged", 5, None, || count(&tagged))?;
     check("query_datasets_tagged", n)?;
     let n = time_query(
         rec,
         "query_datasets_run_with_records",
         5,
-        Some("emulated: W query as above, then expand_data_id(with records) per ref"),
+        Some("the W query, then expand_data_id(with records) per ref"),
         || {
             let (refs, _) = reg.query_datasets(&w_run)?;
             let mut n = 0;
-            for r in refs.iter().filter(|r| visit_of(r) > x) {
+            for r in &refs {
                 let e = reg.expand_data_id(&r.data_id, true)?;
                 ensure!(e.has_records(), "expanded data ID without records");
                 n += 1;
@@ -618,43 +594,39 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
         },
     )?;
     check("query_datasets_run_with_records", n)?;
-    for op in [
-        "query_data_ids_visit_detector_cold",
-        "query_data_ids_visit_detector_warm",
-    ] {
-        rec.skipped(op, "not measured: satellite-core has no query_data_ids yet");
-    }
-    time_query(
-        rec,
-        "query_dimension_records_visit",
-        5,
-        Some("emulated: physical_filter records with band='r', then visit records per physical_filter"),
-        || {
-            let (filters, _) = reg.query_dimension_records(&DimensionRecordQuery {
-                element: "physical_filter".into(),
-                filter: Filter { data_id: data_id(&[("instrument", INSTRUMENT.into()), ("band", "r".into())]), ..Filter::default() },
-                limit: Limit::Unlimited,
-            })?;
-            let mut n = 0;
-            for pf in filters {
-                let Some(RecordValue::Str(name)) = pf.get("name") else { bail!("physical_filter record without a name") };
-                let (visits, _) = reg.query_dimension_records(&DimensionRecordQuery {
-                    element: "visit".into(),
-                    filter: Filter { data_id: data_id(&[("instrument", INSTRUMENT.into()), ("physical_filter", name.as_str().into())]), ..Filter::default() },
-                    limit: Limit::Unlimited,
-                })?;
-                n += visits.len() as u64;
-            }
-            Ok(n)
+    let instrument_only = || Filter {
+        data_id: data_id(&[("instrument", INSTRUMENT.into())]),
+        ..Filter::default()
+    };
+    let ids = DataIdQuery {
+        dimensions: vec!["visit".into(), "detector".into()],
+        filter: Filter {
+            expression: w.clone(),
+            ..instrument_only()
         },
-    )?;
+        datasets: Vec::new(),
+        collections: Vec::new(),
+        limit: Limit::Unlimited,
+    };
+    let n = time_query(rec, "query_data_ids_visit_detector", 5, None, || {
+        Ok(reg.query_data_ids(&ids)?.0.len() as u64)
+    })?;
+    check("query_data_ids_visit_detector", n)?;
+    let visits_r = DimensionRecordQuery {
+        element: "visit".into(),
+        filter: Filter {
+            expression: "band = 'r'".into(),
+            ..instrument_only()
+        },
+        limit: Limit::Unlimited,
+    };
+    time_query(rec, "query_dimension_records_visit", 5, None, || {
+        Ok(reg.query_dimension_records(&visits_r)?.0.len() as u64)
+    })?;
     time_query(rec, "query_dimension_records_detector", 5, None, || {
         let (recs, _) = reg.query_dimension_records(&DimensionRecordQuery {
             element: "detector".into(),
-            filter: Filter {
-                data_id: data_id(&[("instrument", INSTRUMENT.into())]),
-                ..Filter::default()
-            },
+            filter: instrument_only(),
             limit: Limit::Unlimited,
         })?;
         Ok(recs.len() as u64)
@@ -711,13 +683,10 @@ fn queries(p: &Params, root: &Path, primary: &str, rec: &mut Recorder) -> Result
         "--collections",
         primary,
     ];
-    let attempts = [
-        Attempt { args: [base.clone(), vec!["--where", &w, "--limit", "0"]].concat(), note: None },
-        Attempt {
-            args: [base, vec!["--data-id", "instrument=DemoCam,band=r", "--limit", "0"]].concat(),
-            note: Some("no `--where` yet: band='r' only, `visit > X` not applied, so more rows than Python".into()),
-        },
-    ];
+    let attempts = [Attempt {
+        args: [base, vec!["--where", &w, "--limit", "0"]].concat(),
+        note: None,
+    }];
     cli_row(rec, &p.satellite, "cli_query_datasets", &attempts, None);
     let mut times = Vec::new();
     let mut problem = None;

@@ -12,7 +12,13 @@ use crate::output::Output;
 pub fn run(args: &QueryDatasetsArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let repo = open(&args.repo)?;
     let limit = Limit::from_cli(args.limit.limit);
-    let found = find_datasets(&repo, &args.globs, &args.search, &args.order_by.order_by, limit)?;
+    let found = find_datasets(
+        &repo,
+        &args.globs,
+        &args.search,
+        &args.order_by.order_by,
+        limit,
+    )?;
     let uris = if args.show_uri {
         Some(
             found

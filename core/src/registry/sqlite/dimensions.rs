@@ -8,8 +8,7 @@ use std::sync::Arc;
 use super::schema::{self, element_table, ident};
 use super::SqliteRegistry;
 use crate::model::{
-    DataCoordinate, DataIdValue, DimensionElement, DimensionRecord, ModelError,
-    RecordValue,
+    DataCoordinate, DataIdValue, DimensionElement, DimensionRecord, ModelError, RecordValue,
 };
 use crate::registry::RegistryError;
 

@@ -29,6 +29,9 @@ pub use dimensions::RecordConflict;
 /// Every record of one element, by primary-key values, shared with callers.
 pub type ElementRecords = Arc<HashMap<Vec<DataIdValue>, Arc<DimensionRecord>>>;
 
+/// Rows changed by one transaction above which the planner's statistics are refreshed.
+const BULK_CHANGES: u64 = 10_000;
+
 /// Attribute key of the stored universe, as in the Python Butler.
 const UNIVERSE_ATTRIBUTE: &str = "config:dimensions.json";
 
@@ -133,7 +136,8 @@ impl SqliteRegistry {
                 supported: schema::HEAD,
             });
         }
-        if version < schema::HEAD && !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        let migrate = version < schema::HEAD && !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY);
+        if migrate {
             schema::migrate(&conn)?;
         }
         let json: Option<String> = conn
@@ -147,6 +151,21 @@ impl SqliteRegistry {
             RegistryError::Corrupt("the registry has no dimension universe".into())
         })?;
         let universe = DimensionUniverse::from_json(&json)?;
+        if migrate {
+            // Tables and indexes generated per dimension group follow the current schema.
+            let groups: Vec<(i64, String)> = conn
+                .prepare("SELECT group_id, required FROM dimension_group")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (id, required) in groups {
+                let names: Vec<String> = required
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                schema::create_group_tables(&conn, &universe, id, &names)?;
+            }
+        }
         Ok(Self {
             conn,
             universe,
@@ -162,7 +181,12 @@ impl SqliteRegistry {
         let _mode: Result<String, _> =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0));
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Large registries: a 64 MiB page cache and memory-mapped reads keep index seeks of a
+        // `where` query out of read() calls (both are per connection and lazily allocated).
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.set_prepared_statement_cache_capacity(128);
+        relation::register_functions(conn)?;
         Ok(())
     }
 
@@ -211,6 +235,7 @@ impl SqliteRegistry {
         E: From<RegistryError>,
     {
         let outer = self.conn.is_autocommit();
+        let changes_before = self.conn.total_changes();
         let begin = if outer {
             "BEGIN IMMEDIATE"
         } else {
@@ -226,12 +251,42 @@ impl SqliteRegistry {
                     self.rollback(outer);
                     return Err(E::from(e.into()));
                 }
+                if outer && self.conn.total_changes() - changes_before >= BULK_CHANGES {
+                    self.refresh_statistics();
+                }
                 Ok(v)
             }
             Err(e) => {
                 self.rollback(outer);
                 Err(e)
             }
+        }
+    }
+
+    /// Refreshes the query planner's statistics after a bulk write, so `where` queries over
+    /// large tables start from their most selective table. `PRAGMA optimize` analyses only
+    /// tables without statistics or whose size changed a lot since (~0.2 s at 100k datasets,
+    /// once per bulk load). A failure only costs query speed, so it is logged, not returned.
+    ///
+    /// Only the per-index averages (`sqlite_stat1`) are kept: the value samples of
+    /// `sqlite_stat4` describe the collections that existed when they were taken, and would
+    /// make the planner treat every later collection as nearly empty and pick a bad join order.
+    fn refresh_statistics(&self) {
+        let refresh = || -> rusqlite::Result<()> {
+            self.conn.execute_batch("PRAGMA optimize = 0x10002")?;
+            let has_stat4: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')",
+                [],
+                |r| r.get(0),
+            )?;
+            if has_stat4 {
+                self.conn
+                    .execute_batch("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema")?;
+            }
+            Ok(())
+        };
+        if let Err(e) = refresh() {
+            tracing::warn!("could not refresh the query planner's statistics: {e}");
         }
     }
 
@@ -317,6 +372,46 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_file_gets_the_version_2_index_of_its_dataset_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let u = DimensionUniverse::default_universe();
+        let calexp = DatasetType {
+            name: crate::model::DatasetTypeName::parse("calexp").unwrap(),
+            dimensions: u.group(["visit", "detector"]).unwrap(),
+            storage_class: crate::model::StorageClassName::parse("StructuredDataDict").unwrap(),
+            is_calibration: false,
+        };
+        let (old, fresh) = (
+            dir.path().join("old.sqlite3"),
+            dir.path().join("new.sqlite3"),
+        );
+        for p in [&old, &fresh] {
+            let reg = SqliteRegistry::create(p, &u).unwrap();
+            reg.register_dataset_type(&calexp).unwrap();
+        }
+        // What version 1 wrote: no index leading with the last dimension.
+        let conn = Connection::open(&old).unwrap();
+        let index: String = conn
+            .query_row(
+                "SELECT name FROM sqlite_schema WHERE name LIKE 'tags_%_by_visit'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute_batch(&format!("DROP INDEX \"{index}\"; PRAGMA user_version = 1"))
+            .unwrap();
+        drop(conn);
+        let migrated = SqliteRegistry::open(&old).unwrap();
+        assert_eq!(migrated.schema_version().unwrap(), 2);
+        let fresh = SqliteRegistry::open(&fresh).unwrap();
+        assert_eq!(
+            migrated.schema_dump().unwrap(),
+            fresh.schema_dump().unwrap()
+        );
+        assert!(migrated.schema_dump().unwrap().contains(&index));
+    }
+
+    #[test]
     fn newer_schemas_and_foreign_files_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.sqlite3");
@@ -326,7 +421,7 @@ mod tests {
             .execute_batch("PRAGMA user_version = 99")
             .unwrap();
         let err = SqliteRegistry::open(&p).unwrap_err();
-        assert_eq!(err.to_string(), "the registry schema is version 99, newer than version 1 that this `satellite` understands");
+        assert_eq!(err.to_string(), "the registry schema is version 99, newer than version 2 that this `satellite` understands");
         let junk = dir.path().join("junk.sqlite3");
         std::fs::write(&junk, b"not a database at all, just text").unwrap();
         assert!(matches!(

@@ -13,8 +13,8 @@ use super::relation::{DatasetSource, FieldSql, Translator};
 use super::schema::{self, calibs_table, ident, render, tags_table};
 use super::SqliteRegistry;
 use crate::model::{
-    CollectionType, DataCoordinate, DataIdValue, DatasetRef, DimensionRecord, ModelError, RunName,
-    Timespan,
+    CollectionType, DataCoordinate, DataIdValue, DatasetId, DatasetRef, DimensionRecord,
+    ModelError, RunName, Timespan,
 };
 use crate::query::{
     check, check_order_by, parse, CheckedWhere, ColumnRef, DatasetField, OrderTerm, Predicate,
@@ -31,7 +31,7 @@ struct Plan {
 fn query_error(expression: &str, error: crate::query::QueryError) -> RegistryError {
     RegistryError::Query {
         expression: expression.to_owned(),
-        error,
+        error: Box::new(error),
     }
 }
 
@@ -74,6 +74,25 @@ fn cmp_terms(order: &[OrderTerm], a: &[Value], b: &[Value]) -> Ordering {
     Ordering::Equal
 }
 
+/// Appends a data ID value's bytes to a probe key (tagged, length-prefixed: unambiguous).
+fn key_bytes(v: ValueRef<'_>, key: &mut Vec<u8>) {
+    match v {
+        ValueRef::Integer(i) => {
+            key.push(b'i');
+            key.extend_from_slice(&i.to_le_bytes());
+        }
+        ValueRef::Text(t) => {
+            key.push(b's');
+            key.extend_from_slice(&u32::try_from(t.len()).unwrap_or(u32::MAX).to_le_bytes());
+            key.extend_from_slice(t);
+        }
+        other => key.push(match other {
+            ValueRef::Null => b'n',
+            _ => b'?',
+        }),
+    }
+}
+
 /// Whether a predicate reads a field of a dataset.
 fn reads_dataset_field(p: &Predicate, order: &[OrderTerm], field: DatasetField) -> bool {
     let mut cols = Vec::new();
@@ -107,8 +126,69 @@ impl SqliteRegistry {
         let mut checked =
             check(expr.as_ref(), &ctx).map_err(|e| query_error(&filter.expression, e))?;
         let order = check_order_by(&filter.order_by, &ctx, &mut checked)
-            .map_err(|(term, e)| query_error(&term, e))?;
+            .map_err(|b| query_error(&b.0, b.1))?;
+        self.add_spatial_join(&mut checked)
+            .map_err(|e| query_error(&filter.expression, e))?;
         Ok(Plan { checked, order })
+    }
+
+    /// The Python Butler's automatic spatial join: when the query's dimensions reach two
+    /// spatial families (a visit and a patch), rows must have overlapping regions, compared
+    /// on the most specific element of each family in the query (`visit_detector_region`
+    /// before `visit`, `patch` before `tract`).
+    fn add_spatial_join(&self, checked: &mut CheckedWhere) -> Result<(), crate::query::QueryError> {
+        let universe = self.universe().clone();
+        let group = universe.group(&checked.dimensions).map_err(|e| {
+            crate::query::QueryError::new(
+                crate::query::QueryErrorKind::Semantic,
+                e.to_string(),
+                None,
+            )
+        })?;
+        let chosen: Vec<String> = universe
+            .families(true)
+            .filter_map(|(_, members)| {
+                members
+                    .iter()
+                    .find(|m| group.elements().any(|e| e == m.as_str()))
+                    .cloned()
+            })
+            .collect();
+        match chosen.as_slice() {
+            [a, b] => {
+                let region = |e: &String| {
+                    Scalar::Column(
+                        ColumnRef::DimensionField {
+                            element: e.clone(),
+                            field: "region".to_owned(),
+                        },
+                        crate::model::ColumnType::Region,
+                    )
+                };
+                let join = Predicate::Overlaps {
+                    a: region(a),
+                    b: region(b),
+                };
+                for e in [a, b] {
+                    checked
+                        .fields
+                        .entry(e.clone())
+                        .or_default()
+                        .insert("region".to_owned());
+                }
+                let p = std::mem::replace(&mut checked.predicate, Predicate::Const(true));
+                checked.predicate = p.and(join);
+                Ok(())
+            }
+            [_, _, _, ..] => Err(crate::query::QueryError::new(
+                crate::query::QueryErrorKind::Semantic,
+                format!(
+                    "Too many disconnected sets of spatial families for an automatic join: {chosen:?}."
+                ),
+                None,
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Queries datasets; returns the refs (data IDs with implied values) and whether the limit
@@ -174,12 +254,13 @@ impl SqliteRegistry {
             struct Row {
                 rank: usize,
                 values: Vec<DataIdValue>,
-                id: Vec<u8>,
+                id: [u8; 16],
                 run_id: i64,
                 order: Vec<Value>,
             }
-            let mut first: HashMap<Vec<DataIdValue>, Row> = HashMap::new();
+            let mut first: HashMap<Vec<u8>, usize> = HashMap::new();
             let mut all: Vec<Row> = Vec::new();
+            let mut key: Vec<u8> = Vec::with_capacity(64);
             for (rank, (collection_id, collection, ctype)) in path.iter().enumerate() {
                 let calibration = *ctype == CollectionType::Calibration;
                 let is_run = *ctype == CollectionType::Run;
@@ -284,6 +365,10 @@ impl SqliteRegistry {
                 let mut stmt = self.conn().prepare_cached(&sql)?;
                 let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
                 let dims = required.len();
+                // Masking by earlier collections (and the ambiguity check within a CALIBRATION
+                // collection) probes a byte key of the required values, built in a reused
+                // buffer, so masked rows cost no allocation.
+                let masks = q.find_first && (path.len() > 1 || calibration);
                 while let Some(r) = rows.next()? {
                     if calibration {
                         if let Some(ts) = q.timespan {
@@ -292,14 +377,13 @@ impl SqliteRegistry {
                             }
                         }
                     }
-                    let mut values: Vec<DataIdValue> = Vec::with_capacity(names.len());
-                    for i in 0..dims {
-                        values.push(schema::data_id_from_sql(r.get_ref(i + 4)?)?);
-                    }
-                    // Along a search path most rows are masked by an earlier collection: skip
-                    // them before reading anything else.
-                    if q.find_first {
-                        if let Some(earlier) = first.get(&values) {
+                    if masks {
+                        key.clear();
+                        for i in 0..dims {
+                            key_bytes(r.get_ref(i + 4)?, &mut key);
+                        }
+                        if let Some(&earlier) = first.get(key.as_slice()) {
+                            let earlier: &Row = &all[earlier];
                             if calibration && earlier.rank == rank && q.timespan.is_none() {
                                 return Err(RegistryError::AmbiguousCalibration {
                                     dataset_type: parent.to_owned(),
@@ -308,32 +392,32 @@ impl SqliteRegistry {
                             }
                             continue;
                         }
+                        first.insert(key.clone(), all.len());
                     }
-                    let key = q.find_first.then(|| values.clone());
-                    for i in dims..names.len() {
+                    let mut values: Vec<DataIdValue> = Vec::with_capacity(names.len());
+                    for i in 0..names.len() {
                         values.push(schema::data_id_from_sql(r.get_ref(i + 4)?)?);
                     }
                     let mut order = Vec::with_capacity(plan.order.len());
                     for i in 0..plan.order.len() {
                         order.push(Value::from(r.get_ref(4 + names.len() + i)?));
                     }
-                    let row = Row {
+                    let id: [u8; 16] = r
+                        .get_ref(0)?
+                        .as_blob()
+                        .ok()
+                        .and_then(|b| b.try_into().ok())
+                        .ok_or_else(|| {
+                            RegistryError::Corrupt("a dataset ID is not 16 bytes".into())
+                        })?;
+                    all.push(Row {
                         rank,
                         values,
-                        id: r.get(0)?,
+                        id,
                         run_id: r.get(1)?,
                         order,
-                    };
-                    match key {
-                        Some(k) => {
-                            first.insert(k, row);
-                        }
-                        None => all.push(row),
-                    }
+                    });
                 }
-            }
-            if q.find_first {
-                all = first.into_values().collect();
             }
             all.sort_by(|a, b| {
                 cmp_terms(&plan.order, &a.order, &b.order)
@@ -342,8 +426,10 @@ impl SqliteRegistry {
             });
             // A dataset in several collections of the path (or matched through several rows
             // of extra dimensions) is listed once, where first found.
-            let mut seen = HashSet::with_capacity(all.len());
-            all.retain(|row| seen.insert(row.id.clone()));
+            if path.len() > 1 || query_group.names().count() > names.len() {
+                let mut seen: HashSet<[u8; 16]> = HashSet::with_capacity(all.len());
+                all.retain(|row| seen.insert(row.id));
+            }
             let mut runs: HashMap<i64, RunName> = HashMap::new();
             for mut row in all {
                 let implied = row.values.split_off(required.len());
@@ -358,7 +444,7 @@ impl SqliteRegistry {
                     }
                 };
                 out.push(DatasetRef {
-                    id: super::datasets::bytes_to_id(&row.id)?,
+                    id: DatasetId::from_bytes(row.id),
                     dataset_type: Arc::clone(&dt),
                     data_id,
                     run,
@@ -795,7 +881,7 @@ fn order_sql(tr: &mut Translator<'_>, s: &Scalar) -> Result<String, RegistryErro
 /// Sets the expression text on a query error raised during translation.
 fn with_expression(e: RegistryError, expression: &str) -> RegistryError {
     match e {
-        RegistryError::Query { error, .. } => query_error(expression, error),
+        RegistryError::Query { error, .. } => query_error(expression, *error),
         other => other,
     }
 }

@@ -159,14 +159,14 @@ impl SqliteRegistry {
             if !rel.dims.contains_key(d) {
                 return Err(RegistryError::Query {
                     expression: String::new(),
-                    error: QueryError::new(
+                    error: Box::new(QueryError::new(
                         QueryErrorKind::Semantic,
                         format!(
                             "Queries over the `{d}` dimension are not supported yet (it has no \
                              table of its own)."
                         ),
                         None,
-                    ),
+                    )),
                 });
             }
         }
@@ -451,7 +451,7 @@ impl<'r> Translator<'r> {
                 let Some(src) = self.rel.datasets.get(dataset_type) else {
                     return Err(RegistryError::Query {
                         expression: String::new(),
-                        error: QueryError::new(
+                        error: Box::new(QueryError::new(
                             QueryErrorKind::Semantic,
                             format!(
                                 "Dataset type '{dataset_type}' is not part of this query; \
@@ -459,7 +459,7 @@ impl<'r> Translator<'r> {
                                 field.name()
                             ),
                             None,
-                        ),
+                        )),
                     });
                 };
                 match src.fields.get(field) {
@@ -479,6 +479,44 @@ fn internal(what: &str) -> RegistryError {
 
 /// The sphgeom encoding (hex) of a region written in an expression.
 fn region_hex(r: &RegionLiteral) -> Result<String, RegistryError> {
-    // STUB until model::Region lands.
-    Err(RegistryError::Corrupt(format!("regions not ready: {r:?}")))
+    r.to_region()
+        .map(|r| r.encode_hex())
+        .map_err(|e| RegistryError::Query {
+            expression: String::new(),
+            error: Box::new(QueryError::new(
+                QueryErrorKind::Semantic,
+                e.to_string(),
+                None,
+            )),
+        })
+}
+
+/// Registers [`REGION_OVERLAPS_FUNCTION`] on a connection: `f(a, b)` is 1 when the regions
+/// (sphgeom encodings in hex) overlap as the Python Butler decides it (sphgeom does not say
+/// they are disjoint), 0 when not, NULL when either is NULL. A constant argument (the region
+/// of the expression) is decoded once per statement.
+pub(super) fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use std::sync::Arc;
+    conn.create_scalar_function(
+        REGION_OVERLAPS_FUNCTION,
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            if ctx.get_raw(0) == rusqlite::types::ValueRef::Null
+                || ctx.get_raw(1) == rusqlite::types::ValueRef::Null
+            {
+                return Ok(None);
+            }
+            let decode =
+                |v: rusqlite::types::ValueRef<'_>| -> Result<crate::model::Region, String> {
+                    let text = v.as_str().map_err(|e| e.to_string())?;
+                    crate::model::Region::decode_hex(text)
+                        .map_err(|e| format!("a stored region: {e}"))
+                };
+            let a: Arc<crate::model::Region> = ctx.get_or_create_aux(0, decode)?;
+            let b: Arc<crate::model::Region> = ctx.get_or_create_aux(1, decode)?;
+            Ok(Some(i64::from(a.overlaps(&b))))
+        },
+    )
 }

@@ -15,13 +15,19 @@ use crate::model::{
 use crate::registry::RegistryError;
 
 /// The migrations, in order; the schema version is the number of the last one applied.
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../migrations/sqlite/0001_initial.sql"),
-)];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/sqlite/0002_tags_last_dimension_index.sql"),
+    ),
+];
 
 /// The schema version this build creates and understands.
-pub(super) const HEAD: i64 = 1;
+pub(super) const HEAD: i64 = 2;
 
 /// Quotes an identifier generated from the schema (element, dimension or column names).
 ///
@@ -257,6 +263,28 @@ pub(super) fn create_group_tables(
     };
     let tags = tags_table(group_id);
     let calibs = calibs_table(group_id);
+    // The primary key serves lookups by the first dimensions (`detector` of a calexp); an
+    // index leading with the governors and the last dimension serves the common `visit > X`
+    // and `visit IN (...)` constraints, so a query can start from the few matching visits.
+    let governors: Vec<&String> = required
+        .iter()
+        .filter(|d| universe.element(d).is_some_and(|e| e.governor))
+        .collect();
+    let others = required.len() - governors.len();
+    let last_index = match required.last() {
+        Some(last) if others >= 2 => {
+            let mut cols: Vec<String> = governors.iter().map(|d| ident(d)).collect();
+            cols.push(ident(last));
+            // With the dataset ID the index covers a query: no lookups into the table.
+            cols.push("dataset_id".to_owned());
+            format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {tags} (dataset_type_id, collection_id, {});",
+                ident(&format!("tags_{group_id}_by_{last}")),
+                cols.join(", ")
+            )
+        }
+        _ => String::new(),
+    };
     conn.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS {tags} (
   dataset_type_id INTEGER NOT NULL REFERENCES dataset_type (dataset_type_id),
@@ -274,7 +302,8 @@ CREATE TABLE IF NOT EXISTS {calibs} (
   timespan_end INTEGER
 );
 CREATE INDEX IF NOT EXISTS {calibs_idx} ON {calibs} (dataset_type_id, collection_id{dim_key});
-CREATE INDEX IF NOT EXISTS {calibs_ds_idx} ON {calibs} (dataset_id);",
+CREATE INDEX IF NOT EXISTS {calibs_ds_idx} ON {calibs} (dataset_id);
+{last_index}",
         tags_idx = ident(&format!("tags_{group_id}_dataset")),
         calibs_idx = ident(&format!("calibs_{group_id}_key")),
         calibs_ds_idx = ident(&format!("calibs_{group_id}_dataset")),
