@@ -66,6 +66,8 @@ Try these (from $(basename "$ROOT")/, with the binary on your PATH):
   satellite query-datasets demo/repo calexp --collections DemoCam/defaults --data-id visit=2 --format json
   satellite query-dimension-records demo/repo visit --format csv
   satellite query-data-ids demo/repo visit detector --data-id band=g
+  satellite query-datasets demo/repo calexp --collections DemoCam/defaults --where "visit > 4 AND detector IN (0..3:2)" --order-by=-visit
+  satellite query-dimension-records demo/repo visit --where "GLOB(visit.name, 'v*3') OR visit.exposure_time > 60"
   satellite retrieve demo/repo demo/out calexp --collections DemoCam/runs/night1 --data-id visit=2
   satellite export demo/repo demo/export calexp --collections DemoCam/runs/night1 --transfer copy
   satellite create demo/copy && satellite import demo/copy demo/export

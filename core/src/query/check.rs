@@ -580,7 +580,7 @@ pub fn check(expr: Option<&Expr>, ctx: &QueryContext<'_>) -> Result<CheckedWhere
                 expr.map(|e| e.span),
             )
             .with_hint(format!(
-                "hint: add `{g} = {example}` to the expression, or give it as a data ID \
+                "add `{g} = {example}` to the expression, or give it as a data ID \
                  (`--data-id {g}=...`{}), or set a default data ID for the repository",
                 if g == "instrument" {
                     " or `--instrument`"
@@ -670,11 +670,69 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     /// The governor a dimension depends on (not itself).
     fn governor_of(&self, dimension: &str) -> Option<String> {
+        fn search<'u>(u: &'u DimensionUniverse, e: &'u DimensionElement) -> Option<&'u str> {
+            e.requires.iter().find_map(|r| {
+                let x = u.element(r)?;
+                if x.governor {
+                    Some(x.name.as_str())
+                } else {
+                    search(u, x)
+                }
+            })
+        }
         let u = self.universe();
-        u.required_closure(dimension)
-            .into_iter()
-            .filter(|d| d != dimension)
-            .find(|d| u.element(d).is_some_and(|e| e.governor))
+        search(u, u.element(dimension)?).map(str::to_owned)
+    }
+
+    /// Whether `e` requires dimension `name`, directly or through its requirements.
+    fn requires(&self, e: &DimensionElement, name: &str) -> bool {
+        let u = self.universe();
+        e.requires
+            .iter()
+            .any(|r| r == name || u.element(r).is_some_and(|x| self.requires(x, name)))
+    }
+
+    /// What `element.<name>` means, without building the element's column list (the hot path
+    /// of every qualified identifier); [`Checker::element_names`] lists the same names.
+    fn element_field(&self, e: &DimensionElement, name: &str) -> Option<(ColumnRef, ColumnType)> {
+        let u = self.universe();
+        if let Some(pk) = e.primary_key().filter(|pk| pk.name == name) {
+            return Some((ColumnRef::DimensionKey(e.name.clone()), pk.column_type));
+        }
+        if let Some(d) = u
+            .element(name)
+            .filter(|d| d.is_dimension() && d.name != e.name)
+        {
+            if e.implies.iter().any(|i| i == name) || self.requires(e, name) {
+                let t = d
+                    .primary_key()
+                    .map_or(ColumnType::String, |k| k.column_type);
+                return Some((ColumnRef::DimensionKey(name.to_owned()), t));
+            }
+        }
+        let field = |t| {
+            Some((
+                ColumnRef::DimensionField {
+                    element: e.name.clone(),
+                    field: name.to_owned(),
+                },
+                t,
+            ))
+        };
+        if let Some(c) = e
+            .keys
+            .iter()
+            .skip(1)
+            .chain(&e.metadata)
+            .find(|c| c.name == name)
+        {
+            return field(c.column_type);
+        }
+        match name {
+            "region" if e.spatial_family.is_some() => field(ColumnType::Region),
+            "timespan" if e.temporal_family.is_some() => field(ColumnType::Timespan),
+            _ => None,
+        }
     }
 
     /// The names an element's record offers as `element.<name>`: its dimensions (its own key
@@ -795,9 +853,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 }
                 let mut matches: Vec<(String, Scalar)> = Vec::new();
                 for e in &self.elements {
-                    if let Some((_, r, t)) =
-                        self.element_names(e).into_iter().find(|(n, _, _)| n == one)
-                    {
+                    if let Some((r, t)) = self.element_field(e, one) {
                         matches.push((e.name.clone(), Scalar::Column(r, t)));
                     }
                 }
@@ -827,10 +883,10 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             [first, second] => {
                 if let Some(e) = u.element(first) {
-                    let names = self.element_names(e);
-                    if let Some((_, r, t)) = names.iter().find(|(n, _, _)| n == second) {
-                        return Ok(Scalar::Column(r.clone(), *t));
+                    if let Some((r, t)) = self.element_field(e, second) {
+                        return Ok(Scalar::Column(r, t));
                     }
+                    let names = self.element_names(e);
                     return Err(semantic(
                         format!("Unrecognized field '{second}' for {first}."),
                         span,
@@ -953,7 +1009,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                         Some(span),
                     )
                     .with_suggestions(suggest(name, self.ctx.bind.keys().map(String::as_str)))
-                    .with_hint(format!("hint: give its value with `--bind {name}=VALUE`")))
+                    .with_hint(format!("give its value with `--bind {name}=VALUE`")))
                 }
             },
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e)?,
@@ -1287,9 +1343,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 ),
                 e.span,
             )
-            .with_hint(
-                "hint: OVERLAPS compares two timespans, a timespan and a time, or two regions",
-            )),
+            .with_hint("OVERLAPS compares two timespans, a timespan and a time, or two regions")),
             (ta, tb) => Err(semantic(
                 format!(
                     "Column types for comparison {a} OVERLAPS {b} do not agree ({}, {}).",
@@ -1401,7 +1455,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             _ => Err(semantic(format!("Unknown function '{name}'."), e.span)
                 .with_suggestions(suggest(&upper, FUNCTIONS))
-                .with_hint(format!("hint: the functions are {}", FUNCTIONS.join(", ")))),
+                .with_hint(format!("the functions are {}", FUNCTIONS.join(", ")))),
         }
     }
 
@@ -1578,7 +1632,7 @@ pub fn check_order_by(
                     ),
                     span,
                 )
-                .with_hint("hint: order by `timespan.begin` or `timespan.end` instead"),
+                .with_hint("order by `timespan.begin` or `timespan.end` instead"),
             ));
         }
         let mut cols = Vec::new();

@@ -59,7 +59,7 @@ impl QueryError {
         self
     }
 
-    /// Adds a hint.
+    /// Adds a hint: how to fix it, without a `hint:` prefix (renderers add it).
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -90,7 +90,7 @@ impl QueryError {
             out.push_str(&s);
         }
         if let Some(h) = &self.hint {
-            out.push('\n');
+            out.push_str("\nhint: ");
             out.push_str(h);
         }
         out
@@ -139,7 +139,7 @@ impl fmt::Display for QueryError {
             write!(f, " ({s})")?;
         }
         if let Some(h) = &self.hint {
-            write!(f, " {h}")?;
+            write!(f, " (hint: {h})")?;
         }
         Ok(())
     }

@@ -26,3 +26,4 @@ mod help;
 mod interrupt;
 mod queries;
 mod sandbox;
+mod where_clause;

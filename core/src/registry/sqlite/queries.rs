@@ -123,13 +123,60 @@ impl SqliteRegistry {
             defaults: filter.defaults.clone(),
         };
         let expr = parse(&filter.expression).map_err(|e| query_error(&filter.expression, e))?;
-        let mut checked =
-            check(expr.as_ref(), &ctx).map_err(|e| query_error(&filter.expression, e))?;
+        let mut checked = match check(expr.as_ref(), &ctx) {
+            Ok(c) => c,
+            Err(mut e) => {
+                if e.kind == crate::query::QueryErrorKind::Governor {
+                    self.name_governor_values(&mut e);
+                }
+                return Err(query_error(&filter.expression, e));
+            }
+        };
         let order = check_order_by(&filter.order_by, &ctx, &mut checked)
             .map_err(|b| query_error(&b.0, b.1))?;
         self.add_spatial_join(&mut checked)
             .map_err(|e| query_error(&filter.expression, e))?;
         Ok(Plan { checked, order })
+    }
+
+    /// Rewrites a governor error's hint with the values this repository has
+    /// (`add \`instrument = 'DemoCam'\` ...; the instruments are 'DemoCam', 'OtherCam'`).
+    fn name_governor_values(&self, e: &mut crate::query::QueryError) {
+        let universe = self.universe().clone();
+        let Some(g) = universe
+            .dimensions()
+            .filter(|d| d.governor)
+            .find(|d| e.message.contains(&format!("dependent on {} ", d.name)))
+        else {
+            return;
+        };
+        let Ok(records) = self.element_records(&g.name) else {
+            return;
+        };
+        let mut values: Vec<String> = records
+            .keys()
+            .filter_map(|k| k.last())
+            .map(|v| format!("'{v}'"))
+            .collect();
+        values.sort();
+        let Some(first) = values.first() else {
+            e.hint = Some(format!(
+                "no {} is registered in this repository yet",
+                g.name
+            ));
+            return;
+        };
+        let flag = if g.name == "instrument" {
+            " or `--instrument`"
+        } else {
+            ""
+        };
+        e.hint = Some(format!(
+            "add `{name} = {first}` to the expression, or give it with `--data-id {name}=...`{flag}; \
+             this repository has {name} {}",
+            values.join(", "),
+            name = g.name
+        ));
     }
 
     /// The Python Butler's automatic spatial join: when the query's dimensions reach two
