@@ -132,6 +132,14 @@ check_core_wasm32() {
         --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
 }
 
+# Run the widget's wasm-bindgen-test tests (wasm-widget/tests/wasm.rs) as wasm32 in Node, with
+# the `wasm-bindgen-test-runner` that ensure_wasm_bindgen installs beside `wasm-bindgen`.
+test_wasm_widget() {
+    (cd "$ROOT" && wasm_env env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+        cargo test -p satellite-widget --target wasm32-unknown-unknown \
+        -Zbuild-std=std,panic_abort --test wasm)
+}
+
 # Build the widget for the browser into wasm-widget/pkg/ (ES module glue + _bg.wasm) and
 # print the bundle size. Needs ensure_apt_packages and ensure_wasm_bindgen first.
 build_wasm_widget() {
