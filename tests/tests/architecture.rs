@@ -102,6 +102,7 @@ fn no_member_manifest_names_a_version() {
             let l = line.trim();
             let is_dep_with_version = (l.contains("version = \"") || l.contains("= \""))
                 && !l.starts_with('#')
+                && !l.starts_with('[')
                 && !l.starts_with("name")
                 && !l.starts_with("description")
                 && !l.starts_with("path")
