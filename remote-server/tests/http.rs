@@ -106,8 +106,28 @@ impl Drop for ServerProcess {
 
 #[test]
 fn binary_announces_its_address_serves_health_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let repo = dir.path().join("repo");
+    satellite_core::repository::Repository::create(
+        &repo,
+        &satellite_core::model::DimensionUniverse::default_universe(),
+        satellite_core::repository::RepoConfig::default(),
+    )
+    .expect("create an empty repository");
+    let tokens = dir.path().join("tokens.yaml");
+    std::fs::write(
+        &tokens,
+        format!(
+            "- user: alice\n  groups: []\n  token_sha256: {}\n",
+            butler_server::auth::hash_token("a-test-token")
+        ),
+    )
+    .expect("write a tokens file");
     let child = Command::new(env!("CARGO_BIN_EXE_butler-server"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", "127.0.0.1:0", "--repo"])
+        .arg(&repo)
+        .arg("--tokens")
+        .arg(&tokens)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{"error": {"code": "...", "message": "...", "hint": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ErrorDetail,
@@ -11,6 +12,7 @@ pub struct ErrorBody {
 
 /// What went wrong, with a stable snake_case `code` clients can match on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable, snake_case (`not_found`, `invalid_query`).
     pub code: String,

@@ -138,8 +138,27 @@ impl Repository {
     /// # Errors
     /// [`RepoError::NotARepository`] with the reason (no config, corrupt config, corrupt registry).
     pub fn open(root: &Path) -> Result<Self, RepoError> {
+        Self::open_with(root, false)
+    }
+
+    /// Opens a repository for reading only (servers of an official repository): no write
+    /// reaches the files, and an older schema is read as it is, not migrated.
+    ///
+    /// # Errors
+    /// As [`Repository::open`].
+    pub fn open_read_only(root: &Path) -> Result<Self, RepoError> {
+        Self::open_with(root, true)
+    }
+
+    fn open_with(root: &Path, read_only: bool) -> Result<Self, RepoError> {
         let config = RepoConfig::read(root)?;
-        let registry = SqliteRegistry::open(&root.join(REGISTRY_FILE)).map_err(|e| match e {
+        let path = root.join(REGISTRY_FILE);
+        let registry = if read_only {
+            SqliteRegistry::open_read_only(&path)
+        } else {
+            SqliteRegistry::open(&path)
+        };
+        let registry = registry.map_err(|e| match e {
             RegistryError::Corrupt(reason) => RepoError::NotARepository {
                 path: root.to_owned(),
                 reason,
