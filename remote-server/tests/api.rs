@@ -30,6 +30,7 @@ const BOB: &str = "bob-secret-token-for-tests";
 struct Server {
     child: Child,
     addr: SocketAddr,
+    log: PathBuf,
     _dir: tempfile::TempDir,
     repo: PathBuf,
 }
@@ -89,9 +90,12 @@ fn start() -> Server {
         .arg(&repo)
         .arg("--tokens")
         .arg(&tokens)
+        .env("RUST_LOG", "debug")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.path().join("server.log")).unwrap(),
+        ))
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -107,6 +111,7 @@ fn start() -> Server {
     Server {
         child,
         addr,
+        log: dir.path().join("server.log"),
         _dir: dir,
         repo,
     }
@@ -568,4 +573,17 @@ fn signed_urls_for_a_batch_download_the_files() {
     assert_eq!(bob.status, 403, "{}", bob.body);
     let tampered = url.replace("signature=", "signature=0");
     assert_eq!(request(s.addr, "GET", &tampered, &[], b"").status, 403);
+    // The server's debug log names the requests but never a token or a signature.
+    let log = std::fs::read_to_string(&s.log).unwrap();
+    assert!(log.contains("serving a file"), "{log}");
+    let signature = url
+        .split("signature=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    for secret in [TOKEN, BOB, signature] {
+        assert!(!log.contains(secret), "the log shows a secret:\n{log}");
+    }
 }
