@@ -26,7 +26,7 @@ use satellite_core::api::official::v1::{
 use satellite_core::model::{
     CollectionName, DataCoordinate, DataIdValue, DatasetTypeName, DimensionRecord, RecordValue,
 };
-use satellite_core::query::BindValue;
+use satellite_core::query::{data_id_from_json, BindValue};
 use satellite_core::registry::{DataIdQuery, DatasetQuery, DimensionRecordQuery, Filter, Limit};
 use satellite_core::repository::Repository;
 
@@ -116,51 +116,19 @@ fn record_json(r: &DimensionRecord) -> BTreeMap<String, serde_json::Value> {
         .collect()
 }
 
-fn bind_value(name: &str, v: &serde_json::Value) -> Result<BindValue, ApiError> {
-    use serde_json::Value as J;
-    Ok(match v {
-        J::Number(n) => match n.as_i64() {
-            Some(i) => BindValue::Int(i),
-            None => BindValue::Float(n.as_f64().ok_or_else(|| {
-                ApiError::bad_request(format!("bind `{name}`: {n} is not a number"))
-            })?),
-        },
-        J::String(s) => BindValue::parse_cli(s)
-            .map_err(|e| ApiError::bad_request(format!("bind `{name}`: {e}")))?,
-        J::Array(items) => BindValue::List(
-            items
-                .iter()
-                .map(|i| bind_value(name, i))
-                .collect::<Result<_, _>>()?,
-        ),
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "bind `{name}`: {other} is not a number, a string or a list"
-            )))
-        }
-    })
-}
-
 /// The registry filter of a request, with the repository's defaults.
 fn filter(repo: &Repository, f: &QueryFilter) -> Result<Filter, ApiError> {
     let mut data_id = BTreeMap::new();
     for (k, v) in &f.data_id {
-        let value = match v {
-            serde_json::Value::Number(n) => DataIdValue::Int(n.as_i64().ok_or_else(|| {
-                ApiError::bad_request(format!("data ID `{k}`: {n} is not an integer"))
-            })?),
-            serde_json::Value::String(s) => DataIdValue::Str(s.clone()),
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "data ID `{k}`: {other} is not an integer or a string"
-                )))
-            }
-        };
+        let value = data_id_from_json(v)
+            .map_err(|e| ApiError::bad_request(format!("data ID `{k}`: {e}")))?;
         data_id.insert(k.clone(), value);
     }
     let mut bind = BTreeMap::new();
     for (k, v) in &f.bind {
-        bind.insert(k.clone(), bind_value(k, v)?);
+        let value = BindValue::from_json(v)
+            .map_err(|e| ApiError::bad_request(format!("bind `{k}`: {e}")))?;
+        bind.insert(k.clone(), value);
     }
     Ok(Filter {
         expression: f.where_.clone(),
@@ -226,9 +194,9 @@ fn wants_ndjson(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/x-ndjson"))
 }
 
-/// One JSON document per line, streamed: a task serialises rows in 64 KiB chunks into a pipe
-/// whose other end is the response body, so a 100k-row answer starts at once and is never
-/// held as one buffer.
+/// One JSON document per line, streamed: a task serialises the rows in 64 KiB chunks into a
+/// pipe whose other end is the response body, so a 100k-row answer is never held as one
+/// serialised buffer (the rows themselves are computed first).
 fn ndjson<T: serde::Serialize + Send + 'static>(rows: Vec<T>) -> Response {
     let (mut writer, reader) = tokio::io::duplex(256 * 1024);
     tokio::spawn(async move {
@@ -309,17 +277,18 @@ pub struct NameFilter {
     pub glob: Option<String>,
 }
 
-fn matches(glob: Option<&str>, name: &str) -> bool {
-    fn rec(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => rec(&p[1..], n) || (!n.is_empty() && rec(p, &n[1..])),
-            (Some(b'?'), Some(_)) => rec(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => rec(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    glob.is_none_or(|g| rec(g.as_bytes(), name.as_bytes()))
+/// A matcher for `?glob=` (all names when absent).
+fn matcher(glob: Option<&str>) -> Result<Option<globset::GlobMatcher>, ApiError> {
+    glob.map(|g| {
+        globset::Glob::new(g)
+            .map(|g| g.compile_matcher())
+            .map_err(|e| ApiError::bad_request(format!("`{g}` is not a glob: {e}")))
+    })
+    .transpose()
+}
+
+fn matches(m: Option<&globset::GlobMatcher>, name: &str) -> bool {
+    m.is_none_or(|m| m.is_match(name))
 }
 
 /// `GET /api/v1/collections`: every collection (or those matching `?glob=`), with chain
@@ -330,6 +299,7 @@ pub async fn collections(
     State(state): State<QueryState>,
     Query(q): Query<NameFilter>,
 ) -> Result<Json<Vec<CollectionInfo>>, ApiError> {
+    let m = matcher(q.glob.as_deref())?;
     state
         .repo
         .with(move |repo| {
@@ -339,7 +309,7 @@ pub async fn collections(
                 .map_err(ApiError::from_registry)?;
             Ok(Json(
                 all.into_iter()
-                    .filter(|c| matches(q.glob.as_deref(), c.name.as_str()))
+                    .filter(|c| matches(m.as_ref(), c.name.as_str()))
                     .map(|c| CollectionInfo {
                         name: c.name.to_string(),
                         collection_type: c.collection_type.to_string(),
@@ -359,6 +329,7 @@ pub async fn dataset_types(
     State(state): State<QueryState>,
     Query(q): Query<NameFilter>,
 ) -> Result<Json<Vec<DatasetTypeInfo>>, ApiError> {
+    let m = matcher(q.glob.as_deref())?;
     state
         .repo
         .with(move |repo| {
@@ -368,7 +339,7 @@ pub async fn dataset_types(
                 .map_err(ApiError::from_registry)?;
             Ok(Json(
                 all.iter()
-                    .filter(|t| matches(q.glob.as_deref(), t.name.as_str()))
+                    .filter(|t| matches(m.as_ref(), t.name.as_str()))
                     .map(|t| DatasetTypeInfo {
                         name: t.name.to_string(),
                         dimensions: t.dimensions.names().map(str::to_owned).collect(),

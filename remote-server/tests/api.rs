@@ -441,6 +441,9 @@ fn bad_input_gets_clear_json_errors() {
         &json!({"dimensions": ["visit"], "where": "visit IN (:v)", "bind": {"v": {"a": 1}}, "data_id": {"instrument": "DemoCam"}}),
     );
     assert_eq!(bad_bind.status, 400);
+    let bad_glob = get(&s, "/api/v1/collections?glob=%5B");
+    assert_eq!(bad_glob.status, 400, "{}", bad_glob.body);
+    assert_eq!(error_code(&bad_glob), "bad_request");
     assert_eq!(get(&s, "/api/v1/nothing").status, 404);
 }
 

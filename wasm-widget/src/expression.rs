@@ -7,9 +7,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use satellite_core::model::{DataIdValue, DimensionUniverse};
+use satellite_core::model::DimensionUniverse;
 use satellite_core::query::{
-    check, parse, BindValue, QueryContext, QueryError, QueryErrorKind, Span,
+    check, data_id_from_json, parse, BindValue, QueryContext, QueryError, QueryErrorKind, Span,
 };
 use serde::{Deserialize, Serialize};
 
@@ -162,46 +162,22 @@ fn build_context(
     for (k, v) in c.bind {
         ctx.bind.insert(
             k.clone(),
-            bind_value(&v).map_err(|e| format!("bind `{k}`: {e}"))?,
+            BindValue::from_json(&v).map_err(|e| format!("bind `{k}`: {e}"))?,
         );
     }
     for (k, v) in c.data_id {
         ctx.data_id.insert(
             k.clone(),
-            data_id_value(&v).map_err(|e| format!("data ID `{k}`: {e}"))?,
+            data_id_from_json(&v).map_err(|e| format!("data ID `{k}`: {e}"))?,
         );
     }
     for (k, v) in c.defaults {
         ctx.defaults.insert(
             k.clone(),
-            data_id_value(&v).map_err(|e| format!("default `{k}`: {e}"))?,
+            data_id_from_json(&v).map_err(|e| format!("default `{k}`: {e}"))?,
         );
     }
     Ok(ctx)
-}
-
-fn bind_value(v: &serde_json::Value) -> Result<BindValue, String> {
-    use serde_json::Value as J;
-    Ok(match v {
-        J::Number(n) => match n.as_i64() {
-            Some(i) => BindValue::Int(i),
-            None => BindValue::Float(n.as_f64().ok_or("not a number")?),
-        },
-        J::String(s) => BindValue::parse_cli(s).map_err(|e| e.to_string())?,
-        J::Array(items) => BindValue::List(items.iter().map(bind_value).collect::<Result<_, _>>()?),
-        other => return Err(format!("{other} is not a number, string or list")),
-    })
-}
-
-fn data_id_value(v: &serde_json::Value) -> Result<DataIdValue, String> {
-    match v {
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .map(DataIdValue::Int)
-            .ok_or_else(|| format!("{n} is not an integer")),
-        serde_json::Value::String(s) => Ok(DataIdValue::Str(s.clone())),
-        other => Err(format!("{other} is not an integer or a string")),
-    }
 }
 
 fn kind_name(k: QueryErrorKind) -> &'static str {

@@ -428,7 +428,8 @@ impl BindValue {
     /// Reads `--bind NAME=VALUE` text: an integer, else a float, else a time literal
     /// `T'...'`, else a UUID, else a string; a comma-separated value is a list of those.
     pub fn parse_cli(text: &str) -> Result<Self, String> {
-        if text.contains(',') && !text.starts_with(['T', 't']) {
+        let time_literal = text.starts_with("T'") || text.starts_with("t'");
+        if text.contains(',') && !time_literal {
             return text
                 .split(',')
                 .map(|p| Self::parse_scalar(p.trim()))
@@ -436,6 +437,31 @@ impl BindValue {
                 .map(Self::List);
         }
         Self::parse_scalar(text)
+    }
+
+    /// Reads a bind value given as JSON (the HTTP APIs and the widget): integers and floats,
+    /// strings (`"T'2025-01-01'"` is a time; any other string stays a string, commas
+    /// included), and arrays of those for `x IN (:name)`.
+    ///
+    /// # Errors
+    /// Objects, booleans and `null`, with the value in the message.
+    pub fn from_json(v: &serde_json::Value) -> Result<Self, String> {
+        use serde_json::Value as J;
+        Ok(match v {
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Self::Int(i),
+                None => Self::Float(n.as_f64().ok_or_else(|| format!("{n} is not a number"))?),
+            },
+            J::String(s) if s.starts_with("T'") || s.starts_with("t'") => Self::parse_scalar(s)?,
+            J::String(s) => Self::Str(s.clone()),
+            J::Array(items) => Self::List(
+                items
+                    .iter()
+                    .map(Self::from_json)
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => return Err(format!("{other} is not a number, a string or a list")),
+        })
     }
 
     fn parse_scalar(text: &str) -> Result<Self, String> {
@@ -471,6 +497,21 @@ impl BindValue {
             Self::Region(r) => Literal::Region(r.clone()),
             Self::List(_) => return None,
         })
+    }
+}
+
+/// Reads a data ID value given as JSON: an integer or a string.
+///
+/// # Errors
+/// Anything else, with the value in the message.
+pub fn data_id_from_json(v: &serde_json::Value) -> Result<DataIdValue, String> {
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(DataIdValue::Int)
+            .ok_or_else(|| format!("{n} is not an integer")),
+        serde_json::Value::String(s) => Ok(DataIdValue::Str(s.clone())),
+        other => Err(format!("{other} is not an integer or a string")),
     }
 }
 
@@ -1663,5 +1704,56 @@ impl CheckedWhere {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod bind_tests {
+    use super::*;
+
+    #[test]
+    fn cli_and_json_bind_values() {
+        assert_eq!(
+            BindValue::parse_cli("1,2,3"),
+            Ok(BindValue::List(vec![
+                BindValue::Int(1),
+                BindValue::Int(2),
+                BindValue::Int(3)
+            ]))
+        );
+        // A string starting with `T` is still split; only a `T'...'` literal is a time.
+        assert_eq!(
+            BindValue::parse_cli("Tokyo,Paris"),
+            Ok(BindValue::List(vec![
+                BindValue::Str("Tokyo".into()),
+                BindValue::Str("Paris".into())
+            ]))
+        );
+        assert!(matches!(
+            BindValue::parse_cli("T'2025-01-01'"),
+            Ok(BindValue::Time(_))
+        ));
+        // JSON strings are never split: lists are JSON arrays.
+        assert_eq!(
+            BindValue::from_json(&serde_json::json!("a,b")),
+            Ok(BindValue::Str("a,b".into()))
+        );
+        assert_eq!(
+            BindValue::from_json(&serde_json::json!([1, 2.5])),
+            Ok(BindValue::List(vec![
+                BindValue::Int(1),
+                BindValue::Float(2.5)
+            ]))
+        );
+        assert!(matches!(
+            BindValue::from_json(&serde_json::json!("T'2025-01-01'")),
+            Ok(BindValue::Time(_))
+        ));
+        assert!(BindValue::from_json(&serde_json::json!({"a": 1})).is_err());
+        assert_eq!(
+            data_id_from_json(&serde_json::json!(3)),
+            Ok(DataIdValue::Int(3))
+        );
+        assert!(data_id_from_json(&serde_json::json!(1.5)).is_err());
     }
 }

@@ -21,8 +21,9 @@ mod parse_tests;
 
 pub use ast::{BinaryOp, Expr, ExprKind, Span, TimeLiteral, UnaryOp};
 pub use check::{
-    check, check_order_by, python_type, BindValue, CheckedWhere, CmpOp, ColumnRef, DatasetField,
-    Literal, OrderTerm, Predicate, QueryContext, RegionLiteral, Scalar, DATASET_FIELDS,
+    check, check_order_by, data_id_from_json, python_type, BindValue, CheckedWhere, CmpOp,
+    ColumnRef, DatasetField, Literal, OrderTerm, Predicate, QueryContext, RegionLiteral, Scalar,
+    DATASET_FIELDS,
 };
 pub use error::{QueryError, QueryErrorKind};
 pub use parser::parse;

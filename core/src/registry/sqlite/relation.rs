@@ -228,7 +228,7 @@ pub(super) struct Translator<'r> {
 }
 
 impl<'r> Translator<'r> {
-    /// A translator whose first placeholder is `?{first_param}`.
+    /// A translator; `params` are already bound (`?1`, `?2`, …) and new values follow them.
     pub fn new(rel: &'r Relation, params: Vec<Value>) -> Self {
         Self { rel, params }
     }
